@@ -1,0 +1,2 @@
+/** The provider SPI behind {@link dev.interlock.api.guard.ConcurrencyGuard}. */
+package dev.interlock.api.guard.spi;
