@@ -1,0 +1,231 @@
+package dev.interlock.runtime.internal;
+
+import dev.interlock.api.plugin.Plugin;
+
+import java.io.IOException;
+import java.lang.module.Configuration;
+import java.lang.module.FindException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.lang.module.ResolutionException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Finds plugins: on the module path (the boot layer) and in a plugins directory, where every sub-folder is a set of
+ * jars that becomes its own {@link ModuleLayer} whose parent is the boot layer (the platform).
+ *
+ * <h2>Checks before a folder's layer is defined</h2>
+ * Each failure produces a FAILED record naming the folder, the module and the fix; other folders are unaffected.
+ * <ol>
+ *   <li>the folder has jars, and {@link ModuleFinder#of} can read them (one module per name);
+ *   <li>no module in it is a platform module (a module the boot layer already has, or a JDK module): two copies of
+ *       {@code dev.interlock.api} or {@code com.google.guice} would make the plugin's types different from the
+ *       host's;
+ *   <li>some module in it provides {@code dev.interlock.api.plugin.Plugin};
+ *   <li>every module it requires is in the folder or in the boot layer (checked by hand first, for a precise message;
+ *       then by {@link Configuration#resolveAndBind}).
+ * </ol>
+ * The layer is defined with {@link ModuleLayer#defineModulesWithOneLoader} and, through its
+ * {@link ModuleLayer.Controller}, every package of every module in it is opened to {@code com.google.guice}, so plugin
+ * authors need no {@code opens} clauses. Plugins are then instantiated with {@link ServiceLoader} over that layer
+ * (only providers defined in the layer itself, not in its parents).
+ */
+final class PluginLocator {
+
+    private final ModuleLayer platform = ModuleLayer.boot();
+    private final Module guice = com.google.inject.Injector.class.getModule();
+    private final ModuleFinder jdk = ModuleFinder.ofSystem();
+
+    /** Plugins on the module path, by module name. */
+    List<PluginRecord> fromModulePath() {
+        List<PluginRecord> found = new ArrayList<>();
+        List<ServiceLoader.Provider<Plugin>> providers = new ArrayList<>();
+        try {
+            ServiceLoader.load(platform, Plugin.class).stream().forEach(providers::add);
+        } catch (ServiceConfigurationError e) {
+            found.add(PluginRecord.failed(null, "module-path", null,
+                    "the module path's plugin providers cannot be listed: " + Messages.describe(e)));
+            return found;
+        }
+        providers.sort(Comparator.comparing(p -> p.type().getName()));
+        for (ServiceLoader.Provider<Plugin> provider : providers) {
+            Module module = provider.type().getModule();
+            found.add(instantiate(provider, null, platform, module.getName()));
+        }
+        return found;
+    }
+
+    /** Plugins in {@code pluginDirectory}'s sub-folders, in folder-name order; nothing if it does not exist. */
+    List<PluginRecord> fromDirectory(Path pluginDirectory) throws IOException {
+        List<PluginRecord> found = new ArrayList<>();
+        if (!Files.exists(pluginDirectory)) {
+            return found;
+        }
+        if (!Files.isDirectory(pluginDirectory)) {
+            throw new IOException("the plugins directory " + pluginDirectory + " is not a directory");
+        }
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(pluginDirectory)) {
+            stream.forEach(entries::add);
+        }
+        entries.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        for (Path entry : entries) {
+            String name = entry.getFileName().toString();
+            if (name.startsWith(".")) {
+                continue;
+            }
+            if (Files.isDirectory(entry)) {
+                found.addAll(fromFolder(entry.toAbsolutePath().normalize()));
+            } else if (name.endsWith(".jar")) {
+                found.add(PluginRecord.failed(entry.toAbsolutePath().normalize(),
+                        name.substring(0, name.length() - 4), null, Messages.looseJar(pluginDirectory, name)));
+            }
+        }
+        return found;
+    }
+
+    private List<PluginRecord> fromFolder(Path folder) {
+        String folderName = folder.getFileName().toString();
+        List<Path> jars = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder, "*.jar")) {
+            stream.forEach(jars::add);
+        } catch (IOException e) {
+            return List.of(PluginRecord.failed(folder, folderName, null,
+                    Messages.unreadableFolder(folder, Messages.describe(e))));
+        }
+        if (jars.isEmpty()) {
+            return List.of(PluginRecord.failed(folder, folderName, null, Messages.emptyFolder(folder)));
+        }
+        jars.sort(Comparator.naturalOrder());
+
+        // 1. Read the modules.
+        ModuleFinder finder = ModuleFinder.of(jars.toArray(Path[]::new));
+        Map<String, ModuleReference> modules = new TreeMap<>();
+        try {
+            for (ModuleReference ref : finder.findAll()) {
+                modules.put(ref.descriptor().name(), ref);
+            }
+        } catch (FindException e) {
+            return List.of(PluginRecord.failed(folder, folderName, null,
+                    Messages.unreadableFolder(folder, Messages.firstLine(String.valueOf(e.getMessage())))));
+        }
+        String pluginModule = modules.values().stream()
+                .filter(ref -> ref.descriptor().provides().stream()
+                        .anyMatch(p -> p.service().equals(Messages.PLUGIN_SERVICE)))
+                .map(ref -> ref.descriptor().name())
+                .findFirst().orElse(null);
+
+        // 2. No copies of platform modules.
+        for (ModuleReference ref : modules.values()) {
+            String name = ref.descriptor().name();
+            if (platform.findModule(name).isPresent() || jdk.find(name).isPresent()) {
+                return List.of(PluginRecord.failed(folder, folderName, pluginModule,
+                        Messages.platformModuleCopy(folder, pluginModule, name, jarName(ref))));
+            }
+        }
+
+        // 3. A plugin module.
+        if (pluginModule == null) {
+            return List.of(PluginRecord.failed(folder, folderName, null,
+                    Messages.noPluginModule(folder, modules.keySet())));
+        }
+
+        // 4. Requirements, checked by hand for a precise message.
+        for (ModuleReference ref : modules.values()) {
+            for (ModuleDescriptor.Requires requires : ref.descriptor().requires()) {
+                if (requires.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC)) {
+                    continue;
+                }
+                String required = requires.name();
+                if (modules.containsKey(required) || platform.findModule(required).isPresent()) {
+                    continue;
+                }
+                String reason = jdk.find(required).isPresent()
+                        ? Messages.missingJdkModule(folder, pluginModule, ref.descriptor().name(), required)
+                        : Messages.missingModule(folder, pluginModule, ref.descriptor().name(), required);
+                return List.of(PluginRecord.failed(folder, folderName, pluginModule, reason));
+            }
+        }
+
+        // 5. Resolve against the platform and define the layer.
+        ModuleLayer layer;
+        try {
+            Configuration configuration = platform.configuration()
+                    .resolveAndBind(ModuleFinder.of(), finder, modules.keySet());
+            ModuleLayer.Controller controller = ModuleLayer.defineModulesWithOneLoader(configuration,
+                    List.of(platform), ClassLoader.getPlatformClassLoader());
+            layer = controller.layer();
+            grantGuiceAccess(controller);
+        } catch (ResolutionException | FindException e) {
+            return List.of(PluginRecord.failed(folder, folderName, pluginModule,
+                    Messages.unresolvable(folder, pluginModule, Messages.firstLine(String.valueOf(e.getMessage())))));
+        } catch (LayerInstantiationException e) {
+            return List.of(PluginRecord.failed(folder, folderName, pluginModule,
+                    Messages.layerFailed(folder, pluginModule, Messages.firstLine(String.valueOf(e.getMessage())))));
+        }
+
+        // 6. Instantiate the plugins defined in this layer (not those of the platform, its parent).
+        List<PluginRecord> found = new ArrayList<>();
+        try {
+            ServiceLoader.load(layer, Plugin.class).stream()
+                    .filter(p -> p.type().getModule().getLayer() == layer)
+                    .sorted(Comparator.comparing(p -> p.type().getName()))
+                    .forEach(p -> found.add(instantiate(p, folder, layer, p.type().getModule().getName())));
+        } catch (ServiceConfigurationError e) {
+            return List.of(PluginRecord.failed(folder, folderName, pluginModule,
+                    Messages.instantiation(pluginModule, folder.toString(), e)));
+        }
+        if (found.isEmpty()) {
+            return List.of(PluginRecord.failed(folder, folderName, pluginModule,
+                    Messages.noPluginModule(folder, modules.keySet())));
+        }
+        return found;
+    }
+
+    /** Opens every package of every module in the new layer to Guice (constructor, field and method injection). */
+    private void grantGuiceAccess(ModuleLayer.Controller controller) {
+        for (Module module : controller.layer().modules()) {
+            Set<String> packages = new TreeSet<>(module.getPackages());
+            for (String pn : packages) {
+                controller.addOpens(module, pn, guice);
+            }
+        }
+    }
+
+    private static PluginRecord instantiate(ServiceLoader.Provider<Plugin> provider, Path folder, ModuleLayer layer,
+            String moduleName) {
+        String source = folder == null ? dev.interlock.runtime.PluginStatus.MODULE_PATH : folder.toString();
+        String name = folder == null ? moduleName : folder.getFileName().toString();
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(provider.type().getClassLoader());
+        try {
+            return PluginRecord.discovered(folder, layer, provider.get());
+        } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+            Throwable cause = e instanceof ServiceConfigurationError && e.getCause() != null ? e.getCause() : e;
+            return PluginRecord.failed(folder, name, moduleName, Messages.instantiation(moduleName, source, cause));
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+    }
+
+    private static String jarName(ModuleReference ref) {
+        Optional<java.net.URI> location = ref.location();
+        if (location.isPresent() && "file".equals(location.get().getScheme())) {
+            return Path.of(location.get()).getFileName().toString();
+        }
+        return location.map(Object::toString).orElse(ref.descriptor().name());
+    }
+}
