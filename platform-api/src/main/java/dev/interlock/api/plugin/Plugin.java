@@ -63,6 +63,13 @@ public interface Plugin {
     /** Stops what {@link #start} started and releases its resources. */
     void stop() throws Exception;
 
+    /**
+     * The plugin's guided tour, run by {@code interlock demo}; empty if it has none. See {@link DemoScenario}.
+     */
+    default java.util.Optional<DemoScenario> demo() {
+        return java.util.Optional.empty();
+    }
+
     /** Commands the plugin adds to the launcher, run as {@code interlock <plugin-id> <command> ...}. */
     default List<PluginCommand> commands() {
         return List.of();
