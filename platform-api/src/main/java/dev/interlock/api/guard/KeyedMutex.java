@@ -56,7 +56,8 @@ public interface KeyedMutex<K> {
     Permit<K> lock(K key) throws InterruptedException;
 
     /**
-     * Blocks until the key is granted or {@code timeout} passes.
+     * Blocks until the key is granted or {@code timeout} passes, measured on the guard's scheduler (its timer
+     * wakes the caller). A zero or negative timeout never waits.
      *
      * @return the permit, or empty if the timeout expired (the caller then holds nothing)
      * @throws InterruptedException if interrupted while waiting; the caller then holds nothing
@@ -65,7 +66,9 @@ public interface KeyedMutex<K> {
 
     /**
      * Runs {@code action} while holding the key, and releases the key when the stage it returns completes (normally,
-     * exceptionally, or if {@code action} throws).
+     * exceptionally, or if {@code action} throws). The action is invoked on the guard's scheduler once the key is
+     * granted; the key is released before the returned stage completes. Cancelling the returned stage before the
+     * action starts withdraws the request: the action is never invoked.
      *
      * @return a stage with the action's outcome
      */

@@ -14,8 +14,9 @@ import java.util.Objects;
  *       delivered independently.
  *   <li><b>Duplicates.</b> A sequence number already delivered or already buffered is dropped:
  *       {@link #offer} returns {@link Offer#DUPLICATE}.
- *   <li><b>Bounded buffer.</b> At most {@link Options#maxBufferedPerKey()} messages wait per key; an offer beyond
- *       that returns {@link Offer#REJECTED_FULL} and is not kept.
+ *   <li><b>Bounded buffer.</b> At most {@link Options#maxBufferedPerKey()} messages wait per key, counting both
+ *       those held behind a gap and those accepted in order but not yet delivered (so a producer that outruns its
+ *       receiver is pushed back too); an offer beyond that returns {@link Offer#REJECTED_FULL} and is not kept.
  *   <li><b>Bounded gap wait.</b> When the next expected number is missing while later ones wait, the sequencer waits
  *       at most {@link Options#maxGapWait()} (measured on the guard's scheduler) from the moment the gap was first
  *       seen. Then {@link Options#gapPolicy()} decides:

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  *       execution.
  *   <li><b>Success caching (optional).</b> With a success TTL, a successful result is returned to callers for that
  *       long after it completed, measured on the guard's scheduler; without one, the key is free as soon as the
- *       execution completes.
+ *       execution completes. A {@code null} result is handed to the callers but never cached.
  *   <li><b>Forget.</b> {@link #forget(Object)} detaches the key's current execution or cached value: the next call
  *       starts a new execution, while callers already waiting still get the old one's outcome.
  *   <li><b>Memory effects.</b> Actions of the execution happen-before each caller's stage completes.

@@ -4,8 +4,18 @@ import dev.interlock.api.exec.Scheduler;
 import dev.interlock.api.guard.ConcurrencyGuard;
 import dev.interlock.api.guard.spi.ConcurrencyGuardProvider;
 
-/** TEMPORARY placeholder until the in-JVM guards land (helper A replaces this file). */
+import java.util.Objects;
+
+/**
+ * The {@value ConcurrencyGuard#IN_JVM} provider: every guard lives in this JVM and runs its callbacks and timeouts
+ * on the scheduler it is created with. Nothing is shared between hosts.
+ */
 public final class InJvmGuardProvider implements ConcurrencyGuardProvider {
+
+    /** For {@link java.util.ServiceLoader}. */
+    public InJvmGuardProvider() {
+    }
+
     @Override
     public String name() {
         return ConcurrencyGuard.IN_JVM;
@@ -13,6 +23,6 @@ public final class InJvmGuardProvider implements ConcurrencyGuardProvider {
 
     @Override
     public ConcurrencyGuard create(Scheduler scheduler) {
-        throw new UnsupportedOperationException("placeholder");
+        return new InJvmConcurrencyGuard(Objects.requireNonNull(scheduler, "scheduler"));
     }
 }
