@@ -25,9 +25,9 @@ import static dev.interlock.plugin.mls.internal.DeliveryProtocol.b64;
 /**
  * A {@link DeliveryService} reached over HTTP ({@code java.net.http}) at a {@link DeliveryServer}. Responses larger
  * than {@code maxBodyBytes} are refused. {@link #subscribe} polls every {@code pollInterval} on the scheduler (the
- * server does not push).
+ * server does not push). {@link #close} releases the HTTP client (its connections and selector thread).
  */
-public final class HttpDeliveryClient implements DeliveryService {
+public final class HttpDeliveryClient implements DeliveryService, AutoCloseable {
 
     private final URI base;
     private final Scheduler scheduler;
@@ -190,5 +190,20 @@ public final class HttpDeliveryClient implements DeliveryService {
                 timer[0].cancel();
             }
         };
+    }
+
+    /**
+     * Releases the HTTP client: requests in flight fail with {@link Reason#DELIVERY_FAILURE}, and the client's
+     * connections and selector thread end (waited for up to two seconds). Subscriptions should be closed first (their
+     * next poll would fail). Idempotent.
+     */
+    @Override
+    public void close() {
+        http.shutdownNow();
+        try {
+            http.awaitTermination(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

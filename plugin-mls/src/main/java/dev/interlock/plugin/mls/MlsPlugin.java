@@ -1,12 +1,15 @@
 package dev.interlock.plugin.mls;
 
+import dev.interlock.api.plugin.DemoScenario;
 import dev.interlock.api.plugin.Plugin;
 import dev.interlock.api.plugin.PluginCommand;
 import dev.interlock.api.plugin.PluginContext;
 import dev.interlock.plugin.mls.cli.MlsCommands;
+import dev.interlock.plugin.mls.demo.MlsDemo;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The MLS plugin (seed 002). {@link #start} creates the process's {@link MlsLane} and an
@@ -84,6 +87,15 @@ public final class MlsPlugin implements Plugin {
             lane = null;
         }
         delivery = null;
+    }
+
+    /**
+     * Five clients over HTTP to the embedded delivery service with racing commits, messages and a vault round trip;
+     * see {@link MlsDemo}. Runs on its own lane and delivery service, so it needs no {@link #start}.
+     */
+    @Override
+    public Optional<DemoScenario> demo() {
+        return Optional.of(new MlsDemo());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.interlock.plugin.telegram;
 
+import dev.interlock.api.plugin.DemoScenario;
 import dev.interlock.api.plugin.Plugin;
 import dev.interlock.api.plugin.PluginCommand;
 import dev.interlock.api.plugin.PluginContext;
@@ -7,8 +8,10 @@ import dev.interlock.plugin.telegram.cli.DaemonCommand;
 import dev.interlock.plugin.telegram.cli.HookCommand;
 import dev.interlock.plugin.telegram.config.BridgeConfig;
 import dev.interlock.plugin.telegram.daemon.BridgeDaemon;
+import dev.interlock.plugin.telegram.demo.BridgeDemo;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code telegram-bridge} plugin (seed 004): commands {@code daemon} and {@code hook}. With the configuration
@@ -53,6 +56,15 @@ public final class TelegramBridgePlugin implements Plugin {
             daemon.close();
             daemon = null;
         }
+    }
+
+    /**
+     * The daemon against the embedded Bot API emulator under a burst of first events for new sessions; see
+     * {@link BridgeDemo}.
+     */
+    @Override
+    public Optional<DemoScenario> demo() {
+        return Optional.of(new BridgeDemo());
     }
 
     @Override

@@ -26,7 +26,7 @@ import java.util.concurrent.Executor;
  * URL path (and the token, wherever it appears) has been removed, and the original exception is not attached
  * (its message or stack could carry the URI).
  */
-public final class HttpBotApi implements BotApi {
+public final class HttpBotApi implements BotApi, AutoCloseable {
 
     /** Largest Bot API answer accepted, in bytes (a getUpdates batch of 100 updates is far below it). */
     public static final long MAX_ANSWER_BYTES = 8L << 20;
@@ -94,6 +94,20 @@ public final class HttpBotApi implements BotApi {
     String redact(String message) {
         String m = token.isEmpty() ? message : message.replace(token, "<token>");
         return m.replaceAll("/bot[^\\s/]*(/[A-Za-z]*)?", "/bot<redacted>$1");
+    }
+
+    /**
+     * Releases the HTTP client: calls in flight fail (their stages complete exceptionally with a NETWORK
+     * {@link BotApiException}), and the client's selector thread ends (waited for up to two seconds). Idempotent.
+     */
+    @Override
+    public void close() {
+        client.shutdownNow();
+        try {
+            client.awaitTermination(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

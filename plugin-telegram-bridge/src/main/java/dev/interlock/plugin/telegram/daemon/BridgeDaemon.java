@@ -40,6 +40,8 @@ public final class BridgeDaemon implements AutoCloseable {
     private final Scheduler scheduler;
     private final ConcurrencyGuard guard;
     private final BotApi api;
+    /** The HTTP client this daemon made (and closes), or null when the caller passed its own Bot API. */
+    private final HttpBotApi ownApi;
     private final System.Logger log;
     private final AtomicLong rejected = new AtomicLong();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -60,8 +62,9 @@ public final class BridgeDaemon implements AutoCloseable {
         this.config = config;
         this.scheduler = scheduler;
         this.guard = guard;
-        this.api = api != null ? api
+        this.ownApi = api != null ? null
                 : new HttpBotApi(config.apiBaseUrl(), config.token().reveal(), scheduler, Duration.ofSeconds(10));
+        this.api = api != null ? api : ownApi;
         this.log = log;
     }
 
@@ -256,6 +259,10 @@ public final class BridgeDaemon implements AutoCloseable {
         }
         if (pacer != null) {
             pacer.close();
+        }
+        if (ownApi != null) {
+            // ends the calls in flight (a long poll, at most one send) and the client's selector thread
+            ownApi.close();
         }
         if (store != null) {
             store.close();
