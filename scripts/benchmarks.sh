@@ -36,7 +36,15 @@ run keyed-vt  'guard.KeyedMutexVirtualThreadsBenchmark\.' -t 1
 run flight    'guard.SingleFlightBenchmark\.' -t 1
 run burst     'guard.SingleFlightBurstBenchmark\.' -t 1
 run queue     'guard.OperationQueueBenchmark\.' -t 1
+run mse       'mse.MseHandshakeBenchmark\.|mse.MseStreamBenchmark\.' -t 1
+run ratchet   'ratchet.RatchetSealOpenBenchmark\.|ratchet.RatchetRekeyBenchmark\.' -t 1
+run mls       'mls.MlsCreateGroupBenchmark\.|mls.MlsAddMemberBenchmark\.|mls.MlsProtectBenchmark\.' -t 1
 
 CMD="FORKS=$FORKS WARMUPS=$WARMUPS ITERATIONS=$ITERATIONS${ONLY:+ ONLY=$ONLY} scripts/benchmarks.sh"
 python3 scripts/benchmarks_report.py "$OUT" "$JAVA" "$CMD" > docs/benchmarks.md
+# Figures measured by other harnesses (image size and start-up, the bridge's outbox, ...), each fragment with the
+# command that produced it.
+for fragment in docs/benchmarks.d/*.md; do
+  [ -f "$fragment" ] && { echo; cat "$fragment"; } >> docs/benchmarks.md
+done
 echo "wrote docs/benchmarks.md" >&2

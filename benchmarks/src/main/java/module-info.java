@@ -7,6 +7,14 @@ module dev.interlock.benchmarks {
     requires com.google.common;
     requires com.github.benmanes.caffeine;
     requires jmh.core;
+    requires dev.interlock.plugin.mse;
+    requires dev.interlock.plugin.ratchet;
+    requires org.bouncycastle.provider;
+    requires dev.interlock.plugin.mls;
+    requires org.bouncycastle.mls;
 
     opens dev.interlock.benchmarks.guard to jmh.core;
+    opens dev.interlock.benchmarks.mse to jmh.core;
+    opens dev.interlock.benchmarks.ratchet to jmh.core;
+    opens dev.interlock.benchmarks.mls to jmh.core;
 }
