@@ -40,6 +40,24 @@ import java.util.TreeMap;
  *       the same library. The host opens every package of the folder's modules to Guice as it defines the layer.
  * </ul>
  *
+ * <h2>Add-Exports and Add-Opens in a plugin jar's manifest</h2>
+ * A library in a plugin folder sometimes keeps a package its public API needs unexported (bcmls 1.84 forgot to
+ * export {@code org.bouncycastle.mls.TreeKEM}). A jar in the folder may then ask for access in its manifest's main
+ * section, with the JDK's executable-jar attributes: space-separated {@code <module>/<package>} entries, e.g.
+ * <pre>
+ * Add-Exports: org.bouncycastle.mls/org.bouncycastle.mls.TreeKEM
+ * Add-Opens: org.example.lib/org.example.lib.model
+ * </pre>
+ * As it defines the folder's layer, the host grants each entry through the layer's {@link ModuleLayer.Controller}:
+ * {@code addExports} (or {@code addOpens}) of that package of that module <em>to the module of the jar that asked</em>,
+ * and to no one else. The named module must be in the same folder (the plugin's own layer): a platform or JDK module
+ * cannot be exported or opened at run time, so an entry naming one makes the plugin FAILED with a reason naming the
+ * jar, the attribute, the module and the fix; so does an entry that is malformed, names a module not in the folder,
+ * or a package that module does not have (at most 256
+ * entries per attribute). In Maven, set them with the maven-jar-plugin's
+ * {@code <archive><manifestEntries><Add-Exports>...</Add-Exports></manifestEntries></archive>}; compile with the
+ * matching {@code --add-exports module/package=your.module}.
+ *
  * <h2>Checks</h2>
  * A plugin is FAILED, with a reason that names it, its folder or module, what was wrong and the fix, when: its folder
  * carries its own copy of a platform module; a module it requires is missing; its {@code requiredApi()} range does
@@ -140,6 +158,27 @@ public final class PluginHost implements AutoCloseable {
         Objects.requireNonNull(args, "args");
         Objects.requireNonNull(io, "io");
         return engine.runCommand(pluginId, command, args, io);
+    }
+
+    /**
+     * Runs plugin {@code pluginId}'s demo scenario ({@link dev.interlock.api.plugin.Plugin#demo()}) on a virtual thread
+     * of its own, with the plugin injected (discovered first if needed) but not started, and waits for it at most
+     * {@code timeout}. A scenario that does not return in time is interrupted and abandoned (reported
+     * {@link DemoReport.Outcome#ERROR}); progress lines it emits after that are dropped. {@code progress} receives the
+     * scenario's own lines, from the scenario's threads: it must be thread-safe and must not block.
+     *
+     * @return the report; a plugin that FAILED, or an unknown id, gives {@link DemoReport.Outcome#FAILED_TO_LOAD}
+     * @throws InterruptedException if interrupted while waiting (the scenario is interrupted too)
+     */
+    public DemoReport runDemo(String pluginId, Duration timeout, java.util.function.Consumer<String> progress)
+            throws InterruptedException {
+        Objects.requireNonNull(pluginId, "pluginId");
+        Objects.requireNonNull(progress, "progress");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        return engine.runDemo(pluginId, timeout, progress);
     }
 
     /** {@link #stop()}. */

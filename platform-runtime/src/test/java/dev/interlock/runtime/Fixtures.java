@@ -31,10 +31,23 @@ public final class Fixtures {
 
     /** A fixture plugin module. */
     public record Spec(String module, String id, String requiredApi, Set<String> dependencies, String startBody,
-            String stopBody, List<String> requires, boolean opensToGuice) {
+            String stopBody, List<String> requires, boolean opensToGuice, String demoBody) {
+
+        Spec(String module, String id, String requiredApi, Set<String> dependencies, String startBody,
+                String stopBody, List<String> requires, boolean opensToGuice) {
+            this(module, id, requiredApi, dependencies, startBody, stopBody, requires, opensToGuice, null);
+        }
 
         static Spec plain(String module, String id) {
             return new Spec(module, id, "[1.0,2.0)", Set.of(), "", "", List.of(), false);
+        }
+
+        /**
+         * A plugin whose demo() returns a scenario described as "fixture scenario of ID", whose run(context,
+         * progress) has {@code body} as its body.
+         */
+        Spec demo(String body) {
+            return new Spec(module, id, requiredApi, dependencies, startBody, stopBody, requires, opensToGuice, body);
         }
 
         Spec dependsOn(String... ids) {
@@ -64,6 +77,31 @@ public final class Fixtures {
         }
     }
 
+    /** A library module with an exported package (not opened) and an unexported one, used by "exports-user". */
+    public static final String HIDDEN_LIB = "fixture.hiddenlib";
+
+    /** The manifest entries "exports-user" needs to use {@link #HIDDEN_LIB}. */
+    public static final Map<String, String> HIDDEN_LIB_GRANTS = Map.of(
+            "Add-Exports", "fixture.hiddenlib/fixture.hiddenlib.secret",
+            "Add-Opens", "fixture.hiddenlib/fixture.hiddenlib");
+
+    /**
+     * A passing demo: checks that it runs on the plugin's class loader, with the injector ready and the plugin not
+     * started, reports progress, and returns two invariants that hold.
+     */
+    public static final String DEMO_PASS = """
+            checkContextClassLoader();
+            if (service != null) {
+                throw new IllegalStateException("the demo runs before start()");
+            }
+            Service injected = context.instance(Service.class);
+            progress.accept("step 1 of 2");
+            injected.event("demo");
+            progress.accept("step 2 of 2");
+            return new DemoResult("2 steps, 1 session", java.util.List.of(
+                    DemoResult.Invariant.expect("topics per session", 1, 1),
+                    DemoResult.Invariant.expect("events lost", 0, 0)));""";
+
     /** A stop() that ignores interrupts and never returns. */
     public static final String HANG_FOREVER = """
             java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
@@ -91,7 +129,26 @@ public final class Fixtures {
             Spec.plain("fixture.orphan", "orphan").dependsOn("nope"),
             Spec.plain("fixture.badid", "Bad_Id"),
             Spec.plain("fixture.opened", "opened").opened(),
-            Spec.plain("fixture.closed", "closed"));
+            Spec.plain("fixture.closed", "closed"),
+            Spec.plain("fixture.demopass", "demo-pass").demo(DEMO_PASS),
+            Spec.plain("fixture.demofail", "demo-fail").demo("""
+                    progress.accept("sending 3 events\\nto 1 topic");
+                    return new DemoResult("3 events sent", java.util.List.of(
+                            DemoResult.Invariant.expect("topics per session", 1, 1),
+                            DemoResult.Invariant.expect("events lost", 0, 2)));"""),
+            Spec.plain("fixture.demothrows", "demo-throws").demo("""
+                    progress.accept("connecting");
+                    throw new IllegalStateException("peer vanished");"""),
+            Spec.plain("fixture.demohang", "demo-hang").demo("""
+                    progress.accept("waiting forever");
+                    new java.util.concurrent.CountDownLatch(1).await();
+                    return null;"""),
+            Spec.plain("fixture.exportsuser", "exports-user").requiring(HIDDEN_LIB).onStart("""
+                    String word = fixture.hiddenlib.secret.Secret.word();
+                    java.lang.reflect.Field field = fixture.hiddenlib.Box.class.getDeclaredField("value");
+                    field.setAccessible(true);
+                    service.event("used " + word + " and " + field.get(new fixture.hiddenlib.Box()));"""));
+
 
     private static Map<String, Path> jars;
 
@@ -154,6 +211,14 @@ public final class Fixtures {
             write(src.resolve("fixture.absent/fixture/absent/Absent.java"),
                     "package fixture.absent; public final class Absent { }");
             modules.add("fixture.absent");
+            write(src.resolve(HIDDEN_LIB + "/module-info.java"), "module " + HIDDEN_LIB + " { exports " + HIDDEN_LIB
+                    + "; }");
+            write(src.resolve(HIDDEN_LIB + "/fixture/hiddenlib/Box.java"),
+                    "package fixture.hiddenlib; public final class Box { private final String value = \"boxed\"; }");
+            write(src.resolve(HIDDEN_LIB + "/fixture/hiddenlib/secret/Secret.java"),
+                    "package fixture.hiddenlib.secret; public final class Secret {"
+                            + " public static String word() { return \"secret\"; } }");
+            modules.add(HIDDEN_LIB);
             for (Spec spec : ALL) {
                 writeSources(src, spec);
                 modules.add(spec.module());
@@ -161,6 +226,7 @@ public final class Fixtures {
             List<String> args = new ArrayList<>(List.of("--release", "25", "-d", out.toString(),
                     "--module-source-path", src.toString(),
                     "--module-path", System.getProperty("jdk.module.path"),
+                    "--add-exports", HIDDEN_LIB + "/fixture.hiddenlib.secret=fixture.exportsuser",
                     "--module", String.join(",", modules)));
             StringWriter log = new StringWriter();
             ToolProvider javac = ToolProvider.findFirst("javac")
@@ -194,6 +260,8 @@ public final class Fixtures {
         write(dir.resolve("FixturePlugin.java"), """
                 package %1$s;
 
+                import dev.interlock.api.plugin.DemoResult;
+                import dev.interlock.api.plugin.DemoScenario;
                 import dev.interlock.api.plugin.Plugin;
                 import dev.interlock.api.plugin.PluginContext;
 
@@ -224,8 +292,9 @@ public final class Fixtures {
                         service.event("stop");
                         %6$s
                     }
-                }
-                """.formatted(pkg, spec.id(), spec.requiredApi(), deps, spec.startBody(), spec.stopBody()));
+                %7$s}
+                """.formatted(pkg, spec.id(), spec.requiredApi(), deps, spec.startBody(), spec.stopBody(),
+                demoMethod(spec)));
         write(dir.resolve("Service.java"), """
                 package %1$s;
 
@@ -257,6 +326,45 @@ public final class Fixtures {
                     }
                 }
                 """.formatted(pkg));
+    }
+
+    private static String demoMethod(Spec spec) {
+        if (spec.demoBody() == null) {
+            return "";
+        }
+        return """
+                    public java.util.Optional<DemoScenario> demo() {
+                        return java.util.Optional.of(new DemoScenario() {
+                            public String description() { return "fixture scenario of %1$s"; }
+                            public DemoResult run(PluginContext context, java.util.function.Consumer<String> progress)
+                                    throws Exception {
+                                %2$s
+                            }
+                        });
+                    }
+                """.formatted(spec.id(), spec.demoBody());
+    }
+
+    /**
+     * Copies fixture {@code module}'s classes into {@code pluginsDir/folder/module.jar}, with {@code attributes} in the
+     * manifest's main section.
+     */
+    public static Path installWithManifest(Path pluginsDir, String folder, String module, Map<String, String> attributes)
+            throws IOException {
+        Path dir = Files.createDirectories(pluginsDir.resolve(folder));
+        Path target = dir.resolve(module + ".jar");
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        attributes.forEach((k, v) -> manifest.getMainAttributes().putValue(k, v));
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(Files.newInputStream(jar(module)));
+             JarOutputStream out = new JarOutputStream(Files.newOutputStream(target), manifest)) {
+            for (JarEntry e; (e = in.getNextJarEntry()) != null; ) {
+                out.putNextEntry(new JarEntry(e.getName()));
+                in.transferTo(out);
+                out.closeEntry();
+            }
+        }
+        return dir;
     }
 
     private static void write(Path file, String text) throws IOException {

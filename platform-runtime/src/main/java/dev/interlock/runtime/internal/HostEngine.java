@@ -9,10 +9,13 @@ import com.google.inject.spi.Message;
 import dev.interlock.api.exec.Scheduler;
 import dev.interlock.api.guard.ConcurrencyGuard;
 import dev.interlock.api.plugin.ApiVersion;
+import dev.interlock.api.plugin.DemoResult;
+import dev.interlock.api.plugin.DemoScenario;
 import dev.interlock.api.plugin.PluginCommand;
 import dev.interlock.api.plugin.PluginConfig;
 import dev.interlock.api.plugin.PluginContext;
 import dev.interlock.api.plugin.VersionRange;
+import dev.interlock.runtime.DemoReport;
 import dev.interlock.runtime.PluginState;
 import dev.interlock.runtime.PluginStatus;
 
@@ -31,6 +34,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -256,6 +261,81 @@ public final class HostEngine {
         } finally {
             current.setContextClassLoader(previous);
         }
+    }
+
+    /**
+     * Runs plugin {@code pluginId}'s demo scenario on a virtual thread of its own (context class loader: the plugin's),
+     * with the plugin injected but not started, and waits for it at most {@code timeout}; on timeout the thread is
+     * interrupted and abandoned, and progress lines it still emits are dropped. Never throws for the plugin's
+     * failure: every outcome is a {@link DemoReport}.
+     *
+     * @throws InterruptedException if the calling thread is interrupted while waiting (the scenario is interrupted)
+     */
+    public DemoReport runDemo(String pluginId, java.time.Duration timeout, Consumer<String> progress)
+            throws InterruptedException {
+        discover();
+        PluginRecord r = find(pluginId);
+        java.time.Duration zero = java.time.Duration.ZERO;
+        if (r == null) {
+            return new DemoReport(pluginId, DemoReport.Outcome.FAILED_TO_LOAD, "", "", List.of(), zero,
+                    "there is no plugin '" + pluginId + "'");
+        }
+        if (r.isFailed()) {
+            return new DemoReport(r.id, DemoReport.Outcome.FAILED_TO_LOAD, "", "", List.of(), zero, r.reason());
+        }
+        java.util.Optional<DemoScenario> demo;
+        try {
+            demo = r.plugin.demo();
+        } catch (RuntimeException | LinkageError e) {
+            return new DemoReport(r.id, DemoReport.Outcome.ERROR, "", "", List.of(), zero,
+                    "demo() threw " + Messages.describe(e));
+        }
+        if (demo == null || demo.isEmpty()) {
+            return new DemoReport(r.id, DemoReport.Outcome.NO_DEMO, "", "", List.of(), zero, "");
+        }
+        DemoScenario scenario = demo.get();
+        String description;
+        try {
+            description = String.valueOf(scenario.description());
+        } catch (RuntimeException e) {
+            description = scenario.getClass().getName();
+        }
+        AtomicBoolean open = new AtomicBoolean(true);
+        Consumer<String> gated = line -> {
+            if (open.get() && line != null) {
+                progress.accept(line);
+            }
+        };
+        gated.accept("running: " + description);
+        Scheduler clock = settings.scheduler();
+        long t0 = clock.nanoTime();
+        TimedCall.Outcome<DemoResult> outcome;
+        try {
+            outcome = TimedCall.run("interlock-demo-" + r.id, r.classLoader(), timeout,
+                    () -> scenario.run(r.context, gated));
+        } finally {
+            open.set(false);
+        }
+        java.time.Duration elapsed = java.time.Duration.ofNanos(Math.max(0, clock.nanoTime() - t0));
+        if (outcome.timedOut()) {
+            return new DemoReport(r.id, DemoReport.Outcome.ERROR, description, "", List.of(), elapsed,
+                    "timed out: did not finish within " + timeout.toMillis() + " ms; it was interrupted and"
+                            + " abandoned");
+        }
+        if (!outcome.ok()) {
+            return new DemoReport(r.id, DemoReport.Outcome.ERROR, description, "", List.of(), elapsed,
+                    "threw " + Messages.describe(outcome.failure()));
+        }
+        DemoResult result = outcome.value();
+        if (result == null) {
+            return new DemoReport(r.id, DemoReport.Outcome.ERROR, description, "", List.of(), elapsed,
+                    "returned no result (null)");
+        }
+        List<DemoResult.Invariant> violated = result.invariants().stream().filter(i -> !i.holds()).toList();
+        String reason = violated.stream().map(i -> i.name() + ": " + i.observed())
+                .collect(Collectors.joining("; ", "violated: ", ""));
+        return new DemoReport(r.id, violated.isEmpty() ? DemoReport.Outcome.PASS : DemoReport.Outcome.FAIL,
+                description, result.ran(), result.invariants(), elapsed, violated.isEmpty() ? "" : reason);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ final class Messages {
 
     static final String PLUGIN_SERVICE = "dev.interlock.api.plugin.Plugin";
     static final String GUICE_MODULE = "com.google.guice";
+    /** The manifest attribute that asks for a qualified export to the jar's own module. */
+    static final String ADD_EXPORTS = "Add-Exports";
+    /** The manifest attribute that asks for a qualified open to the jar's own module. */
+    static final String ADD_OPENS = "Add-Opens";
 
     private Messages() {
     }
@@ -64,6 +68,45 @@ final class Messages {
                 + "): module '" + module + "' requires JDK module '" + required + "', which the platform's JVM did"
                 + " not load. Fix: start the platform with '--add-modules " + required
                 + "' (for bin/interlock: INTERLOCK_OPTS='--add-modules " + required + "').";
+    }
+
+    static String platformGrant(Path folder, String pluginModule, String jar, String attribute, String entry,
+            String module) {
+        return "plugin folder '" + folder.getFileName() + "' (" + folder + pluginModuleSuffix(pluginModule)
+                + "): the manifest of " + jar + " asks for '" + attribute + ": " + entry + "', but '" + module
+                + "' is a platform module (in the platform's boot layer or the JDK), and a platform module cannot be"
+                + " exported or opened to a plugin at run time; the host grants " + ADD_EXPORTS + " and " + ADD_OPENS
+                + " only for modules in the plugin's own folder. Fix: remove '" + entry + "' from the " + attribute
+                + " attribute of " + jar + "'s manifest and use only what '" + module + "' exports.";
+    }
+
+    static String grantUnknownModule(Path folder, String pluginModule, String jar, String attribute, String entry,
+            String module) {
+        return "plugin folder '" + folder.getFileName() + "' (" + folder + pluginModuleSuffix(pluginModule)
+                + "): the manifest of " + jar + " asks for '" + attribute + ": " + entry + "', but module '" + module
+                + "' is not in the folder. Fix: copy the jar of module '" + module + "' into " + folder
+                + ", or remove '" + entry + "' from the " + attribute + " attribute of " + jar + "'s manifest.";
+    }
+
+    static String grantUnknownPackage(Path folder, String pluginModule, String jar, String attribute, String entry,
+            String module, String pkg) {
+        return "plugin folder '" + folder.getFileName() + "' (" + folder + pluginModuleSuffix(pluginModule)
+                + "): the manifest of " + jar + " asks for '" + attribute + ": " + entry + "', but module '" + module
+                + "' has no package '" + pkg + "'. Fix: correct the package name in the " + attribute
+                + " attribute of " + jar + "'s manifest.";
+    }
+
+    static String malformedGrant(Path folder, String pluginModule, String jar, String attribute, String entry) {
+        return "plugin folder '" + folder.getFileName() + "' (" + folder + pluginModuleSuffix(pluginModule)
+                + "): the manifest of " + jar + " has '" + entry + "' in its " + attribute + " attribute, which is not"
+                + " of the form <module>/<package>. Fix: list space-separated <module>/<package> entries, e.g. '"
+                + attribute + ": org.example.lib/org.example.lib.internal'.";
+    }
+
+    static String tooManyGrants(Path folder, String pluginModule, String jar, String attribute, int count, int max) {
+        return "plugin folder '" + folder.getFileName() + "' (" + folder + pluginModuleSuffix(pluginModule)
+                + "): the manifest of " + jar + " lists " + count + " entries in its " + attribute + " attribute; at"
+                + " most " + max + " are accepted. Fix: list only the packages the plugin really uses.";
     }
 
     static String unresolvable(Path folder, String pluginModule, String problem) {

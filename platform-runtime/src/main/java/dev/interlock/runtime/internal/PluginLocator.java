@@ -3,10 +3,12 @@ package dev.interlock.runtime.internal;
 import dev.interlock.api.plugin.Plugin;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.module.Configuration;
 import java.lang.module.FindException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.lang.module.ResolutionException;
 import java.nio.file.DirectoryStream;
@@ -22,6 +24,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.jar.Manifest;
 
 /**
  * Finds plugins: on the module path (the boot layer) and in a plugins directory, where every sub-folder is a set of
@@ -37,13 +40,21 @@ import java.util.TreeSet;
  *   <li>some module in it provides {@code dev.interlock.api.plugin.Plugin};
  *   <li>every module it requires is in the folder or in the boot layer (checked by hand first, for a precise message;
  *       then by {@link Configuration#resolveAndBind}).
+ *   <li>every {@code Add-Exports} / {@code Add-Opens} entry in the main section of a jar's manifest (the JDK's
+ *       executable-jar syntax: space-separated {@code <module>/<package>}) names a module of the folder itself and
+ *       one of that module's packages; a platform or JDK module cannot be opened at run time, so naming one is a
+ *       failure too.
  * </ol>
  * The layer is defined with {@link ModuleLayer#defineModulesWithOneLoader} and, through its
  * {@link ModuleLayer.Controller}, every package of every module in it is opened to {@code com.google.guice}, so plugin
- * authors need no {@code opens} clauses. Plugins are then instantiated with {@link ServiceLoader} over that layer
+ * authors need no {@code opens} clauses; then each manifest entry is granted: {@code addExports} (or
+ * {@code addOpens}) of that package of that module to the module of the jar whose manifest asked for it. Plugins are then instantiated with {@link ServiceLoader} over that layer
  * (only providers defined in the layer itself, not in its parents).
  */
 final class PluginLocator {
+
+    /** The most entries one {@code Add-Exports} or {@code Add-Opens} attribute may list. */
+    static final int MAX_GRANTS = 256;
 
     private final ModuleLayer platform = ModuleLayer.boot();
     private final Module guice = com.google.inject.Injector.class.getModule();
@@ -160,7 +171,16 @@ final class PluginLocator {
             }
         }
 
-        // 5. Resolve against the platform and define the layer.
+        // 5. Manifest Add-Exports / Add-Opens: only for modules of this folder.
+        List<Grant> grants = new ArrayList<>();
+        for (ModuleReference ref : modules.values()) {
+            String problem = readGrants(folder, pluginModule, ref, modules, grants);
+            if (problem != null) {
+                return List.of(PluginRecord.failed(folder, folderName, pluginModule, problem));
+            }
+        }
+
+        // 6. Resolve against the platform and define the layer.
         ModuleLayer layer;
         try {
             Configuration configuration = platform.configuration()
@@ -169,6 +189,7 @@ final class PluginLocator {
                     List.of(platform), ClassLoader.getPlatformClassLoader());
             layer = controller.layer();
             grantGuiceAccess(controller);
+            grantManifestAccess(controller, grants);
         } catch (ResolutionException | FindException e) {
             return List.of(PluginRecord.failed(folder, folderName, pluginModule,
                     Messages.unresolvable(folder, pluginModule, Messages.firstLine(String.valueOf(e.getMessage())))));
@@ -177,7 +198,7 @@ final class PluginLocator {
                     Messages.layerFailed(folder, pluginModule, Messages.firstLine(String.valueOf(e.getMessage())))));
         }
 
-        // 6. Instantiate the plugins defined in this layer (not those of the platform, its parent).
+        // 7. Instantiate the plugins defined in this layer (not those of the platform, its parent).
         List<PluginRecord> found = new ArrayList<>();
         try {
             ServiceLoader.load(layer, Plugin.class).stream()
@@ -201,6 +222,81 @@ final class PluginLocator {
             Set<String> packages = new TreeSet<>(module.getPackages());
             for (String pn : packages) {
                 controller.addOpens(module, pn, guice);
+            }
+        }
+    }
+
+    /**
+     * One {@code Add-Exports} or {@code Add-Opens} entry of a jar's manifest: export (or open) {@code pkg} of
+     * {@code source} to {@code target}, the module of the jar that asked.
+     */
+    private record Grant(boolean open, String source, String pkg, String target) {
+    }
+
+    /**
+     * Reads the {@code Add-Exports} and {@code Add-Opens} attributes of {@code ref}'s manifest into {@code grants}.
+     *
+     * @return {@code null} if every entry is acceptable, else the FAILED reason for the first that is not
+     */
+    private String readGrants(Path folder, String pluginModule, ModuleReference ref, Map<String, ModuleReference> modules,
+            List<Grant> grants) {
+        String jar = jarName(ref);
+        Manifest manifest;
+        try (ModuleReader reader = ref.open()) {
+            Optional<InputStream> in = reader.open("META-INF/MANIFEST.MF");
+            if (in.isEmpty()) {
+                return null;
+            }
+            try (InputStream stream = in.get()) {
+                manifest = new Manifest(stream);
+            }
+        } catch (IOException e) {
+            return Messages.unreadableFolder(folder, "the manifest of " + jar + " cannot be read: "
+                    + Messages.describe(e));
+        }
+        String target = ref.descriptor().name();
+        for (String attribute : List.of(Messages.ADD_EXPORTS, Messages.ADD_OPENS)) {
+            String value = manifest.getMainAttributes().getValue(attribute);
+            if (value == null || value.isBlank()) {
+                continue;
+            }
+            String[] entries = value.strip().split("\\s+");
+            if (entries.length > MAX_GRANTS) {
+                return Messages.tooManyGrants(folder, pluginModule, jar, attribute, entries.length, MAX_GRANTS);
+            }
+            for (String entry : entries) {
+                int slash = entry.indexOf('/');
+                if (slash <= 0 || slash == entry.length() - 1 || entry.indexOf('/', slash + 1) >= 0) {
+                    return Messages.malformedGrant(folder, pluginModule, jar, attribute, entry);
+                }
+                String source = entry.substring(0, slash);
+                String pkg = entry.substring(slash + 1);
+                ModuleReference sourceRef = modules.get(source);
+                if (sourceRef == null) {
+                    boolean platformModule = platform.findModule(source).isPresent() || jdk.find(source).isPresent();
+                    return platformModule
+                            ? Messages.platformGrant(folder, pluginModule, jar, attribute, entry, source)
+                            : Messages.grantUnknownModule(folder, pluginModule, jar, attribute, entry, source);
+                }
+                if (!sourceRef.descriptor().packages().contains(pkg)) {
+                    return Messages.grantUnknownPackage(folder, pluginModule, jar, attribute, entry, source, pkg);
+                }
+                grants.add(new Grant(attribute.equals(Messages.ADD_OPENS), source, pkg, target));
+            }
+        }
+        return null;
+    }
+
+    /** Grants the checked manifest entries in the new layer. */
+    private static void grantManifestAccess(ModuleLayer.Controller controller, List<Grant> grants) {
+        ModuleLayer layer = controller.layer();
+        for (Grant g : grants) {
+            Module source = layer.findModule(g.source()).orElseThrow();
+            Module target = layer.findModule(g.target()).orElseThrow();
+            if (g.open()) {
+                controller.addOpens(source, g.pkg(), target);
+            } else {
+                controller.addExports(source, g.pkg(), target);
             }
         }
     }

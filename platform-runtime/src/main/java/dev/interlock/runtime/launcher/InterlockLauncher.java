@@ -2,6 +2,7 @@ package dev.interlock.runtime.launcher;
 
 import dev.interlock.api.plugin.ApiVersion;
 import dev.interlock.api.plugin.PluginCommand;
+import dev.interlock.runtime.DemoReport;
 import dev.interlock.runtime.PluginHost;
 import dev.interlock.runtime.PluginState;
 import dev.interlock.runtime.PluginStatus;
@@ -18,6 +19,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,7 @@ import java.util.stream.Collectors;
  * interlock [--plugin-dir DIR] [--data-dir DIR] [--config-dir DIR] COMMAND
  *   plugins [--strict]        list plugins: id, version, state, source, reason (exit 0; 1 with --strict if any FAILED)
  *   run [--strict]            start every plugin, wait for SIGTERM / Ctrl-C, stop them in reverse order, exit 0
+ *   demo [--only ID,..] [--timeout S]  run every plugin's demo scenario, print a table (exit 1 if any failed)
  *   &lt;plugin-id&gt; &lt;command&gt; ...  run a command a plugin contributes (plugin injected, not started)
  *   help [COMMAND]            help on any level; --help works everywhere too
  * </pre>
@@ -45,7 +49,7 @@ import java.util.stream.Collectors;
         description = "Runs Interlock plugins: the plugins on the module path and those in the plugins directory"
                 + " (one folder of jars per plugin).",
         subcommands = {InterlockLauncher.PluginsCommand.class, InterlockLauncher.RunCommand.class,
-                CommandLine.HelpCommand.class},
+                InterlockLauncher.DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nDirectories:%n",
         footer = {"  data     --data-dir, else $INTERLOCK_DATA_DIR, else $XDG_DATA_HOME/interlock,",
                 "           else ~/.local/share/interlock; plugin <id> gets <data>/<id> (mode 0700)",
@@ -105,6 +109,7 @@ public final class InterlockLauncher implements Callable<Integer> {
             pre.setStopAtPositional(true);
             pre.setUnmatchedArgumentsAllowed(true);
             pre.setExpandAtFiles(false);
+            pre.setAllowSubcommandsAsOptionParameters(true);
             pre.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             early = new GlobalOptions(); // the full parse below reports it
@@ -121,6 +126,8 @@ public final class InterlockLauncher implements Callable<Integer> {
         }
         // After the plugin sub-commands are added: these setters apply to the sub-commands that exist now.
         commandLine.setExpandAtFiles(false);
+        // "--plugin-dir plugins" names a directory, even though "plugins" is also a command.
+        commandLine.setAllowSubcommandsAsOptionParameters(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
@@ -243,6 +250,99 @@ public final class InterlockLauncher implements Callable<Integer> {
             out.println(stopFailed ? "interlock: stopped; some plugins did not stop cleanly" : "interlock: stopped");
             out.flush();
             return stopFailed ? 1 : 0;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = {"Run every plugin's demo scenario (its real scenario over loopback, with embedded"
+                    + " defaults), one after another, with the plugins injected but not started. Progress lines are"
+                    + " prefixed with the plugin's id; a table ends the run: plugin, result (PASS, FAIL, ERROR,"
+                    + " no demo, FAILED), time, what ran, and the invariants checked or the reason.",
+                    "Exit status 0 if every demo that ran passed; 1 if a demo failed an invariant, threw or timed"
+                            + " out, or a plugin FAILED to load; 2 on a usage error (e.g. an unknown id in --only)."})
+    static final class DemoCommand implements Callable<Integer> {
+        /** The default time bound of one scenario, in seconds. */
+        static final int DEFAULT_TIMEOUT_SECONDS = 20;
+
+        @ParentCommand
+        InterlockLauncher parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--only", split = ",", paramLabel = "ID",
+                description = "run only these plugins' demos (comma-separated ids)")
+        List<String> only;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "" + DEFAULT_TIMEOUT_SECONDS,
+                description = "the time bound of each scenario, in seconds (default ${DEFAULT-VALUE})")
+        int timeoutSeconds;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            PluginHost host = parent.host();
+            if (host == null) {
+                return 1;
+            }
+            if (timeoutSeconds < 1 || timeoutSeconds > 3600) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be 1..3600 seconds,"
+                        + " was " + timeoutSeconds);
+            }
+            List<PluginStatus> statuses = host.plugins();
+            List<String> ids = new ArrayList<>();
+            statuses.forEach(s -> {
+                if (!ids.contains(s.id())) {
+                    ids.add(s.id());
+                }
+            });
+            if (only != null) {
+                List<String> unknown = only.stream().filter(id -> !ids.contains(id)).toList();
+                if (!unknown.isEmpty()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--only names unknown plugin(s) "
+                            + String.join(", ", unknown) + "; plugins found: " + String.join(", ", ids));
+                }
+                ids.retainAll(only);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (ids.isEmpty()) {
+                out.println("No plugins found (plugins directory: " + parent.pluginDirectory
+                        + "; none on the module path either).");
+                return 0;
+            }
+            Duration timeout = Duration.ofSeconds(timeoutSeconds);
+            List<DemoReport> reports = new ArrayList<>();
+            Duration total = Duration.ZERO;
+            for (String id : ids) {
+                DemoReport report = host.runDemo(id, timeout, line -> {
+                    synchronized (out) {
+                        for (String part : line.split("\\R", -1)) {
+                            out.println("[" + id + "] " + part); // every line carries the plugin's id
+                        }
+                        out.flush();
+                    }
+                });
+                out.println("[" + id + "] " + DemoTable.result(report.outcome())
+                        + (report.outcome() == DemoReport.Outcome.NO_DEMO
+                        || report.outcome() == DemoReport.Outcome.FAILED_TO_LOAD ? ""
+                        : " in " + DemoTable.seconds(report.elapsed()))
+                        + (report.reason().isEmpty() ? "" : ": " + report.reason()));
+                out.flush();
+                reports.add(report);
+                total = total.plus(report.elapsed());
+            }
+            out.println();
+            out.print(DemoTable.of(reports));
+            Map<DemoReport.Outcome, Long> counts = new java.util.EnumMap<>(DemoReport.Outcome.class);
+            reports.forEach(r -> counts.merge(r.outcome(), 1L, Long::sum));
+            boolean failed = reports.stream().anyMatch(r -> r.outcome().isFailure());
+            out.println("interlock demo: " + counts.getOrDefault(DemoReport.Outcome.PASS, 0L) + " PASS, "
+                    + counts.getOrDefault(DemoReport.Outcome.FAIL, 0L) + " FAIL, "
+                    + counts.getOrDefault(DemoReport.Outcome.ERROR, 0L) + " ERROR, "
+                    + counts.getOrDefault(DemoReport.Outcome.NO_DEMO, 0L) + " no demo, "
+                    + counts.getOrDefault(DemoReport.Outcome.FAILED_TO_LOAD, 0L) + " FAILED to load; scenarios took "
+                    + DemoTable.seconds(total) + (failed ? "; FAILED" : "; ok"));
+            out.flush();
+            return failed ? 1 : 0;
         }
     }
 

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,6 +76,14 @@ class InterlockLauncherTest {
     }
 
     @Test
+    void globalOptionPluginDir_valueNamedLikeACommand_isADirectory() {
+        // a relative "demo" (or "plugins", "run") after --plugin-dir is the directory's name, not the command
+        assertThat(run("--plugin-dir", "demo", "plugins")).isZero();
+        assertThat(out()).startsWith("No plugins found (plugins directory: ")
+                .contains(Path.of("demo").toAbsolutePath().toString());
+    }
+
+    @Test
     void help_topLevel_listsBuiltInAndPluginCommands() {
         assertThat(run("--help")).isZero();
         assertThat(out()).contains("Usage: interlock").contains("plugins").contains("run")
@@ -121,5 +130,80 @@ class InterlockLauncherTest {
         assertThat(run("--plugin-dir", file.toString(), "plugins")).isEqualTo(1);
         assertThat(err()).contains("interlock: cannot list the plugins directory " + file);
         assertThat(run("--plugin-dir", file.toString(), "--help")).isZero();
+    }
+    @Test
+    void demo_passingAndNoDemo_progressTableExit0() throws Exception {
+        Fixtures.install(plugins, "demo-pass", "fixture.demopass");
+        assertThat(run("demo")).as(err()).isZero();
+        String n = System.lineSeparator();
+        assertThat(out()).startsWith("[demo-pass] running: fixture scenario of demo-pass" + n
+                        + "[demo-pass] step 1 of 2" + n + "[demo-pass] step 2 of 2" + n + "[demo-pass] PASS in ")
+                .contains("[hello] no demo" + n);
+        String table = out().substring(out().indexOf("PLUGIN"));
+        assertThat(table.replaceAll("\\d+\\.\\d s", "T.T s")).isEqualTo(
+                "PLUGIN     RESULT   TIME   RAN                 CHECKED" + n
+                        + "demo-pass  PASS     T.T s  2 steps, 1 session  topics per session: 1" + n
+                        + "                                               events lost: 0" + n
+                        + "hello      no demo  -      -" + n
+                        + table.lines().toList().getLast().replaceAll("\\d+\\.\\d s", "T.T s") + n);
+        assertThat(table.lines().toList().getLast()).startsWith("interlock demo: 1 PASS, 0 FAIL, 0 ERROR, 1 no demo,"
+                + " 0 FAILED to load; scenarios took ").endsWith("; ok");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void demo_violatedInvariantAndThrowingScenario_rowsWithReasonsExit1() throws Exception {
+        Fixtures.install(plugins, "demo-fail", "fixture.demofail");
+        Fixtures.install(plugins, "demo-throws", "fixture.demothrows");
+        assertThat(run("demo")).isEqualTo(1);
+        String n = System.lineSeparator();
+        assertThat(out()).contains("[demo-fail] sending 3 events" + n + "[demo-fail] to 1 topic" + n
+                        + "[demo-fail] FAIL in ")
+                .contains(": violated: events lost: 2" + n)
+                .contains("[demo-throws] ERROR in ").contains(": threw java.lang.IllegalStateException: peer vanished");
+        List<String> table = out().substring(out().indexOf("PLUGIN")).lines().toList();
+        assertThat(table.get(1)).matches("demo-fail    FAIL     \\d+\\.\\d s  3 events sent" + " ".repeat(20)
+                + "topics per session: 1");
+        assertThat(table.get(2)).isEqualTo(" ".repeat(62) + "events lost: 2  (VIOLATED)");
+        assertThat(table.get(3)).matches("demo-throws  ERROR    \\d+\\.\\d s  fixture scenario of demo-throws  "
+                + "threw java.lang.IllegalStateException: peer vanished");
+        assertThat(table.getLast()).startsWith("interlock demo: 0 PASS, 1 FAIL, 1 ERROR, 1 no demo, 0 FAILED to load")
+                .endsWith("; FAILED");
+    }
+
+    @Test
+    void demo_pluginFailedToLoad_listedExit1() throws Exception {
+        Fixtures.install(plugins, "future", "fixture.future");
+        assertThat(run("demo")).isEqualTo(1);
+        assertThat(out()).contains("[future] FAILED: plugin 'future' (module 'fixture.future'")
+                .containsPattern("future  FAILED   -     -    plugin FAILED to load: plugin 'future'")
+                .contains("0 PASS, 0 FAIL, 0 ERROR, 1 no demo, 1 FAILED to load");
+    }
+
+    @Test
+    void demo_onlyAndTimeout_runsTheNamedOnesWithinTheBound() throws Exception {
+        Fixtures.install(plugins, "demo-pass", "fixture.demopass");
+        Fixtures.install(plugins, "demo-hang", "fixture.demohang");
+        Fixtures.install(plugins, "future", "fixture.future");
+        assertThat(run("demo", "--only", "demo-pass")).isZero();
+        assertThat(out()).contains("demo-pass  PASS").doesNotContain("hello").doesNotContain("future");
+        out.reset();
+        assertThat(run("demo", "--only", "demo-hang,demo-pass", "--timeout", "1")).isEqualTo(1);
+        assertThat(out()).contains("[demo-hang] waiting forever")
+                .contains("[demo-hang] ERROR in ")
+                .contains("timed out: did not finish within 1000 ms; it was interrupted and abandoned")
+                .contains("demo-pass  PASS");
+    }
+
+    @Test
+    void demo_usageErrors_exit2AndHelp() {
+        assertThat(run("demo", "--only", "nope,hello")).isEqualTo(2);
+        assertThat(err()).contains("--only names unknown plugin(s) nope; plugins found: hello");
+        assertThat(run("demo", "--timeout", "0")).isEqualTo(2);
+        assertThat(err()).contains("--timeout must be 1..3600 seconds, was 0");
+        assertThat(run("demo", "--help")).isZero();
+        assertThat(out()).contains("Usage: interlock demo").contains("--only=ID[,ID...]");
+        assertThat(run("--help")).isZero();
+        assertThat(out()).contains("  demo  ");
     }
 }

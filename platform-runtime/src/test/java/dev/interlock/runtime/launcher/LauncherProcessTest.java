@@ -201,4 +201,34 @@ class LauncherProcessTest {
                         + " package listed) to the module-info.java of 'dev.interlock.example.hello', or install the"
                         + " plugin as a folder in the plugins directory instead.");
     }
+    @Test
+    void demo_packagedLayout_helloHasNoDemoExit0() throws Exception {
+        Result r = interlock("demo");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).startsWith("[hello] no demo\n\nPLUGIN  RESULT   TIME  RAN  CHECKED\n"
+                + "hello   no demo  -     -\n")
+                .contains("interlock demo: 0 PASS, 0 FAIL, 0 ERROR, 1 no demo, 0 FAILED to load; scenarios took 0.0 s;"
+                        + " ok\n");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void demo_droppedInDemoPlugins_progressTableAndExitStatus() throws Exception {
+        Path plugins = Files.createDirectories(tmp.resolve("drop-in"));
+        Fixtures.installHello(plugins);
+        Fixtures.install(plugins, "demo-pass", "fixture.demopass");
+        Result pass = interlock("--plugin-dir", plugins.toString(), "demo");
+        assertThat(pass.exit()).as(pass.out() + pass.err()).isZero();
+        assertThat(pass.out()).contains("[demo-pass] running: fixture scenario of demo-pass\n[demo-pass] step 1 of 2\n")
+                .containsPattern("\ndemo-pass  PASS     \\d+\\.\\d s  2 steps, 1 session  topics per session: 1\n"
+                        + " {47}events lost: 0\n")
+                .contains("1 PASS, 0 FAIL, 0 ERROR, 1 no demo, 0 FAILED to load");
+        assertThat(pass.err()).isEmpty();
+
+        Fixtures.install(plugins, "demo-fail", "fixture.demofail");
+        Result fail = interlock("--plugin-dir", plugins.toString(), "demo", "--only", "demo-fail,demo-pass");
+        assertThat(fail.exit()).as(fail.out() + fail.err()).isEqualTo(1);
+        assertThat(fail.out()).contains("[demo-fail] FAIL in ").contains("events lost: 2  (VIOLATED)")
+                .contains("1 PASS, 1 FAIL, 0 ERROR, 0 no demo, 0 FAILED to load").doesNotContain("hello");
+    }
 }

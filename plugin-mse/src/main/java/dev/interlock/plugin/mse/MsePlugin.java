@@ -1,12 +1,15 @@
 package dev.interlock.plugin.mse;
 
+import dev.interlock.api.plugin.DemoScenario;
 import dev.interlock.api.plugin.Plugin;
 import dev.interlock.api.plugin.PluginCommand;
 import dev.interlock.api.plugin.PluginContext;
 import dev.interlock.plugin.mse.cli.ConnectCommand;
 import dev.interlock.plugin.mse.cli.ListenCommand;
+import dev.interlock.plugin.mse.internal.MseDemo;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The MSE plugin: id {@code "mse"}, commands {@code connect} and {@code listen}. It runs no background service;
@@ -42,6 +45,12 @@ public final class MsePlugin implements Plugin {
     @Override
     public void stop() {
         // start() starts nothing: connections belong to the commands that opened them
+    }
+
+    /** Two peers across the 16-pair policy matrix over loopback TCP: {@link MseDemo}. */
+    @Override
+    public Optional<DemoScenario> demo() {
+        return Optional.of(new MseDemo());
     }
 
     @Override

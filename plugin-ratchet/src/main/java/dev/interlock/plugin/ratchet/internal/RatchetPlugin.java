@@ -1,6 +1,7 @@
 package dev.interlock.plugin.ratchet.internal;
 
 import com.google.inject.Module;
+import dev.interlock.api.plugin.DemoScenario;
 import dev.interlock.api.plugin.Plugin;
 import dev.interlock.api.plugin.PluginCommand;
 import dev.interlock.api.plugin.PluginConfig;
@@ -10,6 +11,7 @@ import dev.interlock.plugin.ratchet.RatchetOptions;
 import dev.interlock.plugin.ratchet.cli.SoakCommand;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code ratchet} plugin: binds the production {@link KeyExchange} and the configured {@link RatchetOptions} in
@@ -63,6 +65,12 @@ public final class RatchetPlugin implements Plugin {
     @Override
     public void stop() {
         options = RatchetOptions.defaults();
+    }
+
+    /** Seed 001's scenario over loopback TCP with the real hybrid KEM: {@link RatchetDemo}. */
+    @Override
+    public Optional<DemoScenario> demo() {
+        return Optional.of(new RatchetDemo());
     }
 
     @Override
