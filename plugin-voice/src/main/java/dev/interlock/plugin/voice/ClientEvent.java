@@ -59,6 +59,14 @@ public final class ClientEvent {
         }
     }
 
+    /** An event whose ordered tree and JSON text are already built (by {@link #withEventId}); nothing is copied. */
+    private ClientEvent(ClientEventType type, String eventId, ObjectNode ordered, String json) {
+        this.type = type;
+        this.eventId = eventId;
+        this.body = ordered;
+        this.json = json;
+    }
+
     /** An event of {@code type} with the given fields ({@code type} and {@code event_id} in {@code fields} are ignored). */
     public static ClientEvent of(ClientEventType type, ObjectNode fields) {
         Objects.requireNonNull(type, "type");
@@ -197,7 +205,23 @@ public final class ClientEvent {
             throw new IllegalArgumentException("invalid event_id '" + abbreviate(eventId) + "': expected 1 to "
                     + MAX_EVENT_ID_LENGTH + " characters of [A-Za-z0-9_.:-]");
         }
-        return new ClientEvent(type, eventId, body);
+        // The hot path of VoiceSession.send (every event without an id comes through here): instead of copying the
+        // tree and serializing it again, splice the id into the JSON text, which is {"type":"<wire name>" then
+        // ,"event_id":"<old id>" if there was one, then the other fields. Neither the wire name nor an id needs JSON
+        // escaping (both are checked ASCII), so the text is exactly what serializing the new tree would give. The new
+        // tree shares the field values with this one: neither is ever handed out (toJsonTree() returns a copy).
+        String head = "{\"type\":\"" + type.wireName() + "\"";
+        int rest = head.length() + (this.eventId == null ? 0 : ",\"event_id\":\"".length() + this.eventId.length() + 1);
+        String spliced = head + ",\"event_id\":\"" + eventId + "\"" + json.substring(rest);
+        ObjectNode ordered = NODES.objectNode();
+        ordered.put("type", type.wireName());
+        ordered.put("event_id", eventId);
+        body.properties().forEach(e -> {
+            if (!e.getKey().equals("type") && !e.getKey().equals("event_id")) {
+                ordered.set(e.getKey(), e.getValue());
+            }
+        });
+        return new ClientEvent(type, eventId, ordered, spliced);
     }
 
     /** The event's type. */

@@ -10,9 +10,12 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Throughput harness (not JMH; run on demand): events per second from one client to a counting RFC 6455 sink on
  * loopback, through a {@link VoiceSession} (outbox, serial lane, one send at a time) beside a bare JDK WebSocket
  * sending the same JSON texts one at a time (each {@code sendText} awaited before the next, the JDK's rule), in the
- * same JVM and run, alternating, after warm-up rounds. Prints the median of the measured rounds.
+ * same JVM and run, alternating, after warm-up rounds. Prints the median of the measured rounds and writes a Markdown
+ * fragment for {@code docs/benchmarks.d/voice.md} to {@code -Dvoice.throughputReport} (default
+ * {@code target/voice-throughput.md}).
  *
  * <pre>./mvnw -B -q -pl plugin-voice install -Dtest=ChannelThroughputHarness -Dvoice.throughput=true \
  *     [-Dvoice.throughputEvents=20000] [-Dvoice.throughputRounds=5]</pre>
@@ -59,10 +64,16 @@ class ChannelThroughputHarness {
             public void onClose(WebSocketServer.Connection connection, int code, String reason) {
             }
         };
+        // The same events on both sides, built before the clock starts. The session is given them without ids (the
+        // usual case: it assigns each one); the bare socket sends their JSON with an id of the same shape.
+        List<ClientEvent> events = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < EVENTS; i++) {
-            texts.add(ClientEvent.userText("order item " + i).withEventId("evt_bench_" + i).toJson());
+            ClientEvent e = ClientEvent.userText("order item " + i);
+            events.add(e);
+            texts.add(e.withEventId("evt_1a2b3c4d_" + (i + 1)).toJson());
         }
+        double loadAtStart = loadAverage();
         List<Double> session = new ArrayList<>();
         List<Double> bare = new ArrayList<>();
         try (WebSocketServer server = WebSocketServer.start(scheduler, InetAddress.getLoopbackAddress(), 0, sink,
@@ -102,8 +113,8 @@ class ChannelThroughputHarness {
                 s.connect();
                 open.get(10, TimeUnit.SECONDS);
                 long t1 = System.nanoTime();
-                for (String t : texts) {
-                    s.send(ClientEvent.fromJson(t));
+                for (ClientEvent e : events) {
+                    s.send(e);
                 }
                 target[0].get(60, TimeUnit.SECONDS);
                 double sessionRate = EVENTS / ((System.nanoTime() - t1) / 1e9);
@@ -115,12 +126,64 @@ class ChannelThroughputHarness {
                 }
             }
         }
+        double loadAtEnd = loadAverage();
         double bareMedian = median(bare);
         double sessionMedian = median(session);
         System.out.printf("throughput (%d events x %d rounds, median): bare JDK WebSocket %.0f events/s, "
                         + "VoiceSession %.0f events/s (%.2fx); rounds bare=%s session=%s%n", EVENTS, ROUNDS, bareMedian,
                 sessionMedian, sessionMedian / bareMedian, rounded(bare), rounded(session));
+        String fragment = fragment(bare, session, loadAtStart, loadAtEnd, texts.get(0).length());
+        Path report = Path.of(System.getProperty("voice.throughputReport", "target/voice-throughput.md"));
+        Files.createDirectories(report.toAbsolutePath().getParent());
+        Files.writeString(report, fragment);
+        System.out.println("wrote " + report.toAbsolutePath() + ":");
+        System.out.print(fragment);
         assertThat(sessionMedian).isPositive();
+    }
+
+    /** The Markdown fragment for docs/benchmarks.d/voice.md. */
+    static String fragment(List<Double> bare, List<Double> session, double loadAtStart, double loadAtEnd,
+                           int exampleChars) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Voice event channel (issue 6)\n\n");
+        md.append("| channel | events/s (median) | min | max | rounds | events per round |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        row(md, "bare JDK WebSocket", bare);
+        row(md, "VoiceSession (outbox + serial lane + JDK WebSocket)", session);
+        md.append(String.format(Locale.ROOT, "| **ratio** (session / bare, medians) | **%.2f** | | | | |%n",
+                median(session) / median(bare)));
+        md.append('\n');
+        md.append(String.format(Locale.ROOT, "JDK %s (%s), %d cores, load average (1 min) %.2f at the start and %.2f"
+                        + " at the end of the run. Command:%n%n", Runtime.version(), System.getProperty("java.vm.name"),
+                Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd));
+        md.append("```\n./mvnw -B -q -pl plugin-voice install -Dtest=ChannelThroughputHarness -Dvoice.throughput=true"
+                + (EVENTS == 20_000 ? "" : " -Dvoice.throughputEvents=" + EVENTS)
+                + (ROUNDS == 5 ? "" : " -Dvoice.throughputRounds=" + ROUNDS) + "\n```\n\n");
+        md.append(String.format(Locale.ROOT, "Each figure is one client sending %,d `conversation.item.create` events"
+                + " (about %d chars of JSON each) to a counting RFC 6455 sink on 127.0.0.1 in the same JVM, timed from"
+                + " the first send until the sink has read the last one; connection set-up is outside the clock and the"
+                + " events are built before it starts. The bare figure awaits each `sendText` before the next (the"
+                + " JDK allows one outstanding send); the session figure also includes assigning each event its id,"
+                + " the bounded outbox, the serial lane and the correlation memory. %d warm-up rounds of each, then"
+                + " %d measured rounds alternating bare and session; the machine is shared, so take the ratio, not the"
+                + " absolute rates.%n", EVENTS, exampleChars, WARMUP, ROUNDS));
+        return md.toString();
+    }
+
+    /** The 1-minute load average from /proc/loadavg (this harness is run on Linux), or -1 if unreadable. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static void row(StringBuilder md, String name, List<Double> rates) {
+        double min = rates.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double max = rates.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %d | %,d |%n", name, median(rates), min,
+                max, rates.size(), EVENTS));
     }
 
     private static double median(List<Double> xs) {

@@ -1,8 +1,11 @@
 package dev.interlock.plugin.voice;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.interlock.plugin.voice.internal.ServerEventDecoder;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,6 +27,31 @@ class EventModelTest {
         assertThat(ClientEvent.sessionUpdate(JsonNodeFactory.instance.objectNode().put("instructions", "be brief"))
                 .toJsonTree().path("session").path("instructions").asText()).isEqualTo("be brief");
         assertThat(ClientEvent.responseCancel().toString()).isEqualTo("ClientEvent[response.cancel]");
+    }
+
+    /** withEventId splices the id into the JSON text (the send hot path): it must equal serializing the tree. */
+    @Test
+    void withEventId_newOrReplacedId_textEqualsSerializedTree() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<ClientEvent> events = List.of(ClientEvent.userText("two \"tacos\" \u00e9 \ud83c\udf2e"),
+                ClientEvent.inputAudioAppend(new byte[]{1, 2, 3}), ClientEvent.inputAudioCommit(),
+                ClientEvent.responseCreate(JsonNodeFactory.instance.objectNode().put("instructions", "a/b")),
+                ClientEvent.conversationItemTruncate("item_1", 0, 1500),
+                ClientEvent.fromJson("{\"event_id\":\"first\",\"response\":{},\"type\":\"response.create\"}"));
+        for (ClientEvent e : events) {
+            for (ClientEvent stamped : List.of(e.withEventId("evt_9.z:Q-1"), e.withEventId("a").withEventId("bb_2"))) {
+                assertThat(stamped.toJson()).isEqualTo(json.writeValueAsString(stamped.toJsonTree()));
+                assertThat(ClientEvent.fromJson(stamped.toJson())).isEqualTo(stamped);
+                assertThat((Object) stamped.toJsonTree().without(List.of("event_id")))
+                        .isEqualTo(e.toJsonTree().without(List.of("event_id")));
+            }
+        }
+        assertThat(events.get(0).withEventId("x").toJson()).isEqualTo("{\"type\":\"conversation.item.create\","
+                + "\"event_id\":\"x\",\"item\":{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":"
+                + "\"input_text\",\"text\":\"two \\\"tacos\\\" \u00e9 \ud83c\udf2e\"}]}}");
+        ClientEvent stamped = events.get(1).withEventId("e1");
+        stamped.toJsonTree().put("audio", "changed");
+        assertThat(stamped.withEventId("e2").toJson()).contains("\"audio\":\"AQID\"");
     }
 
     @Test

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +18,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -250,6 +254,79 @@ class RealWebSocketEndToEndTest {
             assertThat(t.kind()).isEqualTo(ServerEventType.RESPONSE_OUTPUT_AUDIO_TRANSCRIPT_DONE);
             assertThat(t.text()).isEqualTo("You said: two tacos");
             session.close();
+        }
+    }
+
+    /**
+     * Regression, found by the voice demo: the client's own disconnect crossed the server's graceful drop, so the new
+     * connection had been opened (and admitted) before the server closed the old one; the client, seeing the server's
+     * Close, sent on the new connection while the server was still reading the old one's last events, and the server
+     * handled a later event before an earlier one. Now each event of a newer connection waits for older connections
+     * the server is closing. Deterministic: the server holds the old connection's first event until the client has
+     * sent its second (then answers it and drops the connection), and holds the second until the new connection's
+     * event is seen waiting.
+     */
+    @Test
+    void seed003_newConnectionOpenedBeforeServerDropsOldOne_eventsHandledInOrder() throws Exception {
+        Scheduler scheduler = Scheduler.virtualThreads();
+        List<String> received = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch releaseA1 = new CountDownLatch(1);
+        CountDownLatch a2Held = new CountDownLatch(1);
+        CountDownLatch releaseA2 = new CountDownLatch(1);
+        RealtimeServer.Options options = RealtimeServer.Options.defaults()
+                .withOnReceived(r -> {
+                    // a1 is held until the client has sent a2 too (so a2 is on the wire before the server's Close);
+                    // a2 is held until the test has seen the new connection's event wait
+                    boolean a1 = "a1".equals(r.eventId());
+                    if (a1 || "a2".equals(r.eventId())) {
+                        if (!a1) {
+                            a2Held.countDown();
+                        }
+                        try {
+                            assertThat((a1 ? releaseA1 : releaseA2).await(30, TimeUnit.SECONDS)).isTrue();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    synchronized (received) {
+                        received.add(r.eventId());
+                        received.notifyAll();
+                    }
+                })
+                .withDropPolicy((conn, n) -> conn == 1 && n == 1 ? RealtimeServer.Drop.GRACEFUL
+                        : RealtimeServer.Drop.NONE);
+        HttpClient http = HttpClient.newBuilder().executor(scheduler).build();
+        try (RealtimeServer server = RealtimeServer.start(scheduler, InetAddress.getLoopbackAddress(), 0, options)) {
+            URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/v1/realtime");
+            WebSocket old = http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+                @Override
+                public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+                    ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
+                    return null;
+                }
+            }).get(10, TimeUnit.SECONDS);
+            WebSocket fresh = http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() { })
+                    .get(10, TimeUnit.SECONDS);
+            old.sendText("{\"type\":\"input_audio_buffer.clear\",\"event_id\":\"a1\"}", true).get(10, TimeUnit.SECONDS);
+            old.sendText("{\"type\":\"input_audio_buffer.clear\",\"event_id\":\"a2\"}", true).get(10, TimeUnit.SECONDS);
+            releaseA1.countDown();
+            assertThat(a2Held.await(10, TimeUnit.SECONDS)).as("the server read a2 (after dropping the old connection)")
+                    .isTrue();
+            fresh.sendText("{\"type\":\"input_audio_buffer.clear\",\"event_id\":\"b1\"}", true).get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.waitingConnections() == 0) {
+                assertThat(received).as("b1 handled while the old connection was still being read").doesNotContain("b1");
+                assertThat(System.nanoTime()).as("the new connection's event is held within 10 s").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            releaseA2.countDown();
+            awaitSize(received, 3);
+            assertThat(received).containsExactly("a1", "a2", "b1");
+            fresh.abort();
+        } finally {
+            releaseA1.countDown();
+            releaseA2.countDown();
+            http.shutdownNow();
         }
     }
 }

@@ -369,43 +369,67 @@ public final class DefaultVoiceSession implements VoiceSession {
      * Lane (inside one pump operation): sends the head of the outbox over {@code conn}, then the next, up to
      * {@link #MAX_SENDS_PER_PUMP}; the lane is held until the last send's stage completed, so nothing can change the
      * session's state in between. The bound keeps {@code disconnect()} and channel events from waiting long.
+     *
+     * <p>Hot path: when the transport's stage is already complete when {@code send} returns (the JDK WebSocket
+     * completes it in the caller's thread when the socket takes the frame at once), the next event is sent in the
+     * same loop, with no dependent stage and no thread hop; only a send still in progress is continued from its
+     * stage's completion.
      */
     private CompletionStage<Void> sendFrom(Connection conn, int sentInThisPump) {
-        if (conn == null || conn != current || !conn.open || conn.closed || !draining.isEmpty()) {
-            // Nothing to send on; or a connection this session closed is still finishing its closing handshake:
-            // the server must see all of the old connection's events before any on the new one.
-            return CompletableFuture.completedFuture(null);
-        }
-        if (sentInThisPump == MAX_SENDS_PER_PUMP) {
-            kickPump();
-            return CompletableFuture.completedFuture(null);
-        }
-        ClientEvent event = outbox.take();
-        if (event == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        // Remembered before the send: the server's error for it can arrive before the send's stage completes.
-        remember(event);
-        CompletionStage<Void> sending;
-        try {
-            sending = conn.channel.send(event.toJson());
-        } catch (RuntimeException e) {
-            sending = CompletableFuture.failedFuture(e);
-        }
-        return sending.handle((ok, error) -> {
-            if (error == null) {
-                outbox.confirm(event);
-                sent.incrementAndGet();
-                return true;
+        int sentHere = sentInThisPump;
+        while (true) {
+            if (conn == null || conn != current || !conn.open || conn.closed || !draining.isEmpty()) {
+                // Nothing to send on; or a connection this session closed is still finishing its closing handshake:
+                // the server must see all of the old connection's events before any on the new one.
+                return CompletableFuture.completedFuture(null);
             }
-            outbox.putBack(event);
-            LOG.log(System.Logger.Level.INFO, () -> "session '" + name + "': send of " + event
-                    + " failed, kept for the next connection: " + describe(error));
-            if (conn.channel.readyState() == EventChannel.ReadyState.OPEN) {
-                conn.channel.close(1011, "send failed");
+            if (sentHere == MAX_SENDS_PER_PUMP) {
+                kickPump();
+                return CompletableFuture.completedFuture(null);
             }
-            return false;
-        }).thenCompose(ok -> ok ? sendFrom(conn, sentInThisPump + 1) : CompletableFuture.completedFuture(null));
+            ClientEvent event = outbox.take();
+            if (event == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            // Remembered before the send: the server's error for it can arrive before the send's stage completes.
+            remember(event);
+            CompletableFuture<Void> sending;
+            try {
+                sending = conn.channel.send(event.toJson()).toCompletableFuture();
+            } catch (RuntimeException e) {
+                sending = CompletableFuture.failedFuture(e);
+            }
+            sentHere++;
+            if (sending.isDone() && !sending.isCompletedExceptionally()) {
+                taken(event);
+                continue;
+            }
+            int next = sentHere;
+            return sending.handle((ok, error) -> {
+                if (error == null) {
+                    taken(event);
+                    return true;
+                }
+                notTaken(conn, event, error);
+                return false;
+            }).thenCompose(ok -> ok ? sendFrom(conn, next) : CompletableFuture.completedFuture(null));
+        }
+    }
+
+    /** Lane: the channel took {@code event}: it leaves the outbox for good. */
+    private void taken(ClientEvent event) {
+        outbox.confirm(event);
+        sent.incrementAndGet();
+    }
+
+    /** Lane: the channel did not take {@code event}: back to the front of the outbox, and this channel is done. */
+    private void notTaken(Connection conn, ClientEvent event, Throwable error) {
+        outbox.putBack(event);
+        LOG.log(System.Logger.Level.INFO, () -> "session '" + name + "': send of " + event
+                + " failed, kept for the next connection: " + describe(error));
+        if (conn.channel.readyState() == EventChannel.ReadyState.OPEN) {
+            conn.channel.close(1011, "send failed");
+        }
     }
 
     private synchronized void remember(ClientEvent event) {

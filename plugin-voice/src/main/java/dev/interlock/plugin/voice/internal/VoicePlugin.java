@@ -1,5 +1,6 @@
 package dev.interlock.plugin.voice.internal;
 
+import dev.interlock.api.plugin.DemoScenario;
 import dev.interlock.api.plugin.Plugin;
 import dev.interlock.api.plugin.PluginCommand;
 import dev.interlock.api.plugin.PluginContext;
@@ -7,6 +8,7 @@ import dev.interlock.plugin.voice.cli.ConnectCommand;
 import dev.interlock.plugin.voice.cli.ServeCommand;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The voice plugin (id {@code voice}): contributes {@code interlock voice connect} and {@code interlock voice serve}.
@@ -44,6 +46,12 @@ public final class VoicePlugin implements Plugin {
     @Override
     public void stop() {
         System.getLogger(VoicePlugin.class.getName()).log(System.Logger.Level.DEBUG, "voice plugin stopped");
+    }
+
+    /** A session against the embedded realtime server with forced disconnects: see {@link VoiceDemo}. */
+    @Override
+    public Optional<DemoScenario> demo() {
+        return Optional.of(new VoiceDemo());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.interlock.plugin.voice.internal;
 
+import dev.interlock.api.exec.Cancellable;
 import dev.interlock.api.exec.Scheduler;
 import dev.interlock.plugin.voice.EventChannel;
 
@@ -10,6 +11,8 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +53,8 @@ public final class WebSocketEventChannel implements EventChannel {
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
     private boolean sendInProgress;
     private final StringBuilder partial = new StringBuilder();
+    /** Watchdogs of {@link #abortUnlessClosedWithin}, cancelled once the close is reported (at most two: send, close). */
+    private final List<Cancellable> closeTimers = new ArrayList<>(2);
 
     private WebSocketEventChannel(Scheduler scheduler, int maxMessageChars, String description) {
         this.scheduler = scheduler;
@@ -128,6 +133,14 @@ public final class WebSocketEventChannel implements EventChannel {
         } catch (RuntimeException e) {
             sending = CompletableFuture.failedFuture(e);
         }
+        if (sending.isDone() && !sending.isCompletedExceptionally()) {
+            // the usual case on a socket with room: the JDK wrote the frame in this thread
+            synchronized (lock) {
+                sendInProgress = false;
+            }
+            result.complete(null);
+            return result;
+        }
         sending.whenComplete((w, error) -> {
             synchronized (lock) {
                 sendInProgress = false;
@@ -184,7 +197,7 @@ public final class WebSocketEventChannel implements EventChannel {
     }
 
     private void abortUnlessClosedWithin(Duration timeout, String reason) {
-        scheduler.schedule(() -> {
+        Cancellable timer = scheduler.schedule(() -> {
             boolean pending;
             synchronized (lock) {
                 pending = !closedReported;
@@ -193,6 +206,16 @@ public final class WebSocketEventChannel implements EventChannel {
                 failed(1006, reason);
             }
         }, timeout);
+        boolean cancelNow;
+        synchronized (lock) {
+            cancelNow = closedReported;
+            if (!cancelNow) {
+                closeTimers.add(timer);
+            }
+        }
+        if (cancelNow) {
+            timer.cancel();
+        }
     }
 
     @Override
@@ -225,6 +248,7 @@ public final class WebSocketEventChannel implements EventChannel {
     }
 
     private void reportClosed(int code, String reason, boolean abrupt) {
+        List<Cancellable> timers;
         synchronized (lock) {
             if (closedReported) {
                 return;
@@ -232,7 +256,11 @@ public final class WebSocketEventChannel implements EventChannel {
             closedReported = true;
             state = ReadyState.CLOSED;
             partial.setLength(0);
+            timers = List.copyOf(closeTimers);
+            closeTimers.clear();
         }
+        // closed in time: the watchdogs are not needed (and must not keep a task pending on the host's scheduler)
+        timers.forEach(Cancellable::cancel);
         enqueue(l -> l.onClosed(code, reason, abrupt));
     }
 

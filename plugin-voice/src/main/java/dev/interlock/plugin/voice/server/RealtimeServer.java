@@ -35,8 +35,11 @@ import java.util.function.Predicate;
  *       client event's id (for correlation).
  *   <li>A user text of exactly {@code /drop} makes the server close that connection after answering.
  *   <li>Ordering across reconnects: while a connection it closed gracefully is still finishing its closing handshake
- *       (the client may still be sending what it sent before it saw the Close), a new connection is not served;
- *       so a client that reconnects has its events handled in the order it sent them (a one-client demo server).
+ *       (the client may still be sending what it sent before it saw the Close), no event of a newer connection is
+ *       handled (checked at the new connection's open and before each of its events: the new connection may have
+ *       been opened before the server closed the old one, when the client's own disconnect crossed the server's
+ *       drop); so a client that reconnects has its events handled in the order it sent them (a one-client demo
+ *       server).
  *   <li>With {@code betaNames}, it uses the older beta names ({@code conversation.item.created},
  *       {@code response.audio_transcript.delta}, {@code response.audio.delta}, ...).
  * </ul>
@@ -111,6 +114,8 @@ public final class RealtimeServer implements AutoCloseable {
     private final Map<Long, ConnectionState> states = new ConcurrentHashMap<>();
     /** Connections closed gracefully by this server whose closing handshake has not finished. Guarded by itself. */
     private final java.util.Set<Long> draining = new java.util.HashSet<>();
+    /** Connections held in {@link #awaitDrained}. Guarded by {@link #draining}. */
+    private int waiting;
     /** Longest a new connection waits for closing ones to finish. */
     static final java.time.Duration DRAIN_WAIT = java.time.Duration.ofSeconds(10);
 
@@ -193,6 +198,7 @@ public final class RealtimeServer implements AutoCloseable {
 
         @Override
         public void onText(WebSocketServer.Connection c, String text) {
+            awaitDrained(c.id());
             ConnectionState st = states.get(c.id());
             JsonNode node;
             try {
@@ -227,29 +233,54 @@ public final class RealtimeServer implements AutoCloseable {
     }
 
     /**
-     * Blocks the new connection's reader (a virtual thread) until every connection this server closed gracefully has
+     * Blocks a connection's reader (a virtual thread) until every older connection this server closed gracefully has
      * finished its closing handshake, so that events still arriving on an old connection are handled before any on
      * the new one: one client reconnecting sees its events handled in the order it sent them. Bounded by
      * {@link #DRAIN_WAIT}.
      */
-    private void awaitDrained(long newConnection) {
-        long deadline = scheduler.nanoTime() + DRAIN_WAIT.toNanos();
+    private void awaitDrained(long connection) {
         synchronized (draining) {
-            while (!draining.isEmpty()) {
-                long left = deadline - scheduler.nanoTime();
-                if (left <= 0) {
-                    System.getLogger(RealtimeServer.class.getName()).log(System.Logger.Level.WARNING,
-                            "connection " + newConnection + ": connections " + draining + " still closing after "
-                                    + DRAIN_WAIT + "; serving it anyway");
-                    return;
-                }
-                try {
-                    draining.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            if (!olderDraining(connection)) {
+                return;
             }
+            long deadline = scheduler.nanoTime() + DRAIN_WAIT.toNanos();
+            waiting++;
+            try {
+                while (olderDraining(connection)) {
+                    long left = deadline - scheduler.nanoTime();
+                    if (left <= 0) {
+                        System.getLogger(RealtimeServer.class.getName()).log(System.Logger.Level.WARNING,
+                                "connection " + connection + ": connections " + draining + " still closing after "
+                                        + DRAIN_WAIT + "; serving it anyway");
+                        return;
+                    }
+                    try {
+                        draining.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            } finally {
+                waiting--;
+            }
+        }
+    }
+
+    /** Caller holds {@code draining}: whether a connection older than {@code connection} is finishing its close. */
+    private boolean olderDraining(long connection) {
+        for (long id : draining) {
+            if (id < connection) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Connections whose events are held right now until older connections this server closed have finished. */
+    public int waitingConnections() {
+        synchronized (draining) {
+            return waiting;
         }
     }
 
