@@ -9,6 +9,7 @@
 module dev.interlock.runtime {
     requires transitive dev.interlock.api;
     requires info.picocli;
+    requires java.logging;
     // sun.misc.Signal (the launcher's graceful SIGTERM / Ctrl-C handling), and so that jdk.unsupported is in the boot
     // layer: Guice (an automatic module) needs it to define its generated classes next to the plugins' classes.
     requires jdk.unsupported;

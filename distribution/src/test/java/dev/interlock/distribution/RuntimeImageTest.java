@@ -238,6 +238,30 @@ class RuntimeImageTest {
         return pb;
     }
 
+    @Test
+    void demo_freshImage_everyBundledPluginPassesItsScenarioAndExitsZero() throws Exception {
+        Result r = run(IMAGE, "demo");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        // the table: one row per plugin with its result, then the summary line
+        List<String> plugins = List.of("mls", "mse", "ratchet", "telegram-bridge", "voice");
+        assertThat(bundled).as("the demo covers every bundled plugin").hasSameSizeAs(plugins);
+        for (String id : plugins) {
+            assertThat(r.out()).as(r.toString()).containsPattern("(?m)^\\[" + java.util.regex.Pattern.quote(id)
+                    + "\\] PASS in ").containsPattern("(?m)^" + java.util.regex.Pattern.quote(id) + " +PASS +");
+        }
+        assertThat(r.out()).as(r.toString())
+                .contains("topics per session: 1")            // telegram-bridge (seed 004)
+                .contains("pairs matching the matrix: 16/16") // mse (seed 000)
+                .contains("rounds timed out: 0")              // ratchet (seed 001)
+                .contains("members on the same epoch: 5/5")   // mls (seed 002)
+                .containsPattern("received exactly once, in order[^\\n]*: (\\d+)/\\1") // voice (seed 003)
+                .doesNotContain("VIOLATED")
+                .contains("5 PASS, 0 FAIL, 0 ERROR, 0 no demo, 0 FAILED to load");
+        assertNoWarnings(r);
+        assertThat(r.err()).as("no log noise by default: " + r).isEmpty();
+    }
+
     private Result run(Path image, String... args) throws Exception {
         return runWith(image, null, args);
     }

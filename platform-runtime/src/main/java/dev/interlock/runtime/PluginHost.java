@@ -58,6 +58,18 @@ import java.util.TreeMap;
  * {@code <archive><manifestEntries><Add-Exports>...</Add-Exports></manifestEntries></archive>}; compile with the
  * matching {@code --add-exports module/package=your.module}.
  *
+ * <h2>Enable-Native-Access in a plugin jar's manifest</h2>
+ * A library that loads native code (sqlite-jdbc) needs native access, which JDK 25 otherwise grants only from the
+ * command line and warns about. A jar in the folder may list modules of the same folder, space-separated:
+ * <pre>
+ * Enable-Native-Access: org.xerial.sqlitejdbc
+ * </pre>
+ * and the host enables native access for exactly those modules as it defines the layer
+ * ({@link ModuleLayer.Controller#enableNativeAccess}). Granting it is itself restricted: the host's module must have
+ * native access, so a JVM that embeds the host passes {@code --enable-native-access=dev.interlock.runtime}
+ * ({@code bin/interlock} does). Without it, or for a module outside the folder, the plugin is FAILED with a reason
+ * that names the flag or the module and the fix, instead of the JVM printing a warning at the first native call.
+ *
  * <h2>Checks</h2>
  * A plugin is FAILED, with a reason that names it, its folder or module, what was wrong and the fix, when: its folder
  * carries its own copy of a platform module; a module it requires is missing; its {@code requiredApi()} range does

@@ -147,7 +147,10 @@ public final class Fixtures {
                     String word = fixture.hiddenlib.secret.Secret.word();
                     java.lang.reflect.Field field = fixture.hiddenlib.Box.class.getDeclaredField("value");
                     field.setAccessible(true);
-                    service.event("used " + word + " and " + field.get(new fixture.hiddenlib.Box()));"""));
+                    service.event("used " + word + " and " + field.get(new fixture.hiddenlib.Box()));"""),
+            Spec.plain("fixture.nativeuser", "native-user").demo("""
+                    return new DemoResult("native access checked", java.util.List.of(DemoResult.Invariant.expect(
+                            "native access granted", true, getClass().getModule().isNativeAccessEnabled())));"""));
 
 
     private static Map<String, Path> jars;

@@ -217,4 +217,39 @@ class PluginHostDemoAndGrantsTest {
             assertThat(s.values()).allMatch(PluginStatus::failed);
         }
     }
+
+    @Test
+    void discover_nativeAccessOnHostWithoutIt_failedNamingTheFlag() throws Exception {
+        // this test JVM runs without --enable-native-access=dev.interlock.runtime (the launcher passes it: see
+        // LauncherProcessTest.demo_nativeAccessPlugin_grantedByManifestAndNoWarning)
+        Fixtures.installHello(plugins);
+        Path folder = Fixtures.installWithManifest(plugins, "native-user", "fixture.nativeuser",
+                Map.of("Enable-Native-Access", "fixture.nativeuser"));
+        try (PluginHost host = builder().build()) {
+            Map<String, PluginStatus> s = byId(host.start());
+            assertThat(s.get("hello").state()).isEqualTo(PluginState.STARTED);
+            assertThat(s.get("native-user").state()).isEqualTo(PluginState.FAILED);
+            assertThat(s.get("native-user").reason()).isEqualTo("plugin folder 'native-user' (" + folder
+                    + ", plugin module 'fixture.nativeuser'): its manifest asks for native access for"
+                    + " [fixture.nativeuser], but the host module 'dev.interlock.runtime' has no native access itself,"
+                    + " so it cannot grant any. Fix: start the JVM with '--enable-native-access=dev.interlock.runtime'"
+                    + " (bin/interlock does).");
+        }
+    }
+
+    @Test
+    void discover_nativeAccessForModuleOutsideFolder_failedWithFix() throws Exception {
+        Fixtures.installWithManifest(plugins, "native-jdk", "fixture.zeta",
+                Map.of("Enable-Native-Access", "java.base"));
+        Fixtures.installWithManifest(plugins, "native-absent", "fixture.alpha",
+                Map.of("Enable-Native-Access", "org.example.absent"));
+        try (PluginHost host = builder().build()) {
+            Map<String, PluginStatus> s = byId(host.discover());
+            assertThat(s.get("native-jdk").reason()).contains("asks for 'Enable-Native-Access: java.base', but"
+                    + " 'java.base' is a platform module, whose native access only the JVM command line can enable.");
+            assertThat(s.get("native-absent").reason()).contains("but module 'org.example.absent' is not in the"
+                    + " folder. Fix: copy its jar into");
+            assertThat(s.values()).allMatch(PluginStatus::failed);
+        }
+    }
 }

@@ -20,6 +20,8 @@ final class Messages {
     static final String ADD_EXPORTS = "Add-Exports";
     /** The manifest attribute that asks for a qualified open to the jar's own module. */
     static final String ADD_OPENS = "Add-Opens";
+    /** The manifest attribute that asks for native access for modules of the plugin's own folder. */
+    static final String ENABLE_NATIVE_ACCESS = "Enable-Native-Access";
 
     private Messages() {
     }
@@ -107,6 +109,27 @@ final class Messages {
         return "plugin folder '" + folder.getFileName() + "' (" + folder + pluginModuleSuffix(pluginModule)
                 + "): the manifest of " + jar + " lists " + count + " entries in its " + attribute + " attribute; at"
                 + " most " + max + " are accepted. Fix: list only the packages the plugin really uses.";
+    }
+
+    static String nativeAccessOutsideFolder(Path folder, String pluginModule, String jar, String module,
+            boolean platformModule) {
+        String where = platformModule
+                ? "'" + module + "' is a platform module, whose native access only the JVM command line can enable."
+                + " Fix: remove it from the attribute and start the platform with '--enable-native-access=" + module
+                + "' (for bin/interlock: INTERLOCK_OPTS)."
+                : "module '" + module + "' is not in the folder. Fix: copy its jar into " + folder
+                + ", or remove '" + module + "' from the attribute.";
+        return "plugin folder '" + folder.getFileName() + "' (" + folder + pluginModuleSuffix(pluginModule)
+                + "): the manifest of " + jar + " asks for '" + ENABLE_NATIVE_ACCESS + ": " + module + "', but "
+                + where;
+    }
+
+    static String hostWithoutNativeAccess(Path folder, String pluginModule, java.util.Set<String> modules,
+            String hostModule) {
+        return "plugin folder '" + folder.getFileName() + "' (" + folder + pluginModuleSuffix(pluginModule)
+                + "): its manifest asks for native access for " + modules + ", but the host module '" + hostModule
+                + "' has no native access itself, so it cannot grant any. Fix: start the JVM with"
+                + " '--enable-native-access=" + hostModule + "' (bin/interlock does).";
     }
 
     static String unresolvable(Path folder, String pluginModule, String problem) {

@@ -44,6 +44,11 @@ import java.util.jar.Manifest;
  *       executable-jar syntax: space-separated {@code <module>/<package>}) names a module of the folder itself and
  *       one of that module's packages; a platform or JDK module cannot be opened at run time, so naming one is a
  *       failure too.
+ *   <li>every {@code Enable-Native-Access} entry of a jar's manifest (space-separated module names) names a module of
+ *       the folder itself (for example {@code org.xerial.sqlitejdbc}, which loads its native library); granting it
+ *       needs the host's own module to have native access ({@code --enable-native-access=dev.interlock.runtime},
+ *       which {@code bin/interlock} passes), and a plugin asking for it on a host without it is a failure that says
+ *       so, rather than a warning printed by the JVM or a failure at the first native call.
  * </ol>
  * The layer is defined with {@link ModuleLayer#defineModulesWithOneLoader} and, through its
  * {@link ModuleLayer.Controller}, every package of every module in it is opened to {@code com.google.guice}, so plugin
@@ -171,13 +176,19 @@ final class PluginLocator {
             }
         }
 
-        // 5. Manifest Add-Exports / Add-Opens: only for modules of this folder.
+        // 5. Manifest Add-Exports / Add-Opens / Enable-Native-Access: only for modules of this folder.
         List<Grant> grants = new ArrayList<>();
+        Set<String> nativeAccess = new TreeSet<>();
         for (ModuleReference ref : modules.values()) {
-            String problem = readGrants(folder, pluginModule, ref, modules, grants);
+            String problem = readGrants(folder, pluginModule, ref, modules, grants, nativeAccess);
             if (problem != null) {
                 return List.of(PluginRecord.failed(folder, folderName, pluginModule, problem));
             }
+        }
+        if (!nativeAccess.isEmpty() && !PluginLocator.class.getModule().isNativeAccessEnabled()) {
+            return List.of(PluginRecord.failed(folder, folderName, pluginModule,
+                    Messages.hostWithoutNativeAccess(folder, pluginModule, nativeAccess,
+                            PluginLocator.class.getModule().getName())));
         }
 
         // 6. Resolve against the platform and define the layer.
@@ -190,6 +201,9 @@ final class PluginLocator {
             layer = controller.layer();
             grantGuiceAccess(controller);
             grantManifestAccess(controller, grants);
+            for (String name : nativeAccess) {
+                controller.enableNativeAccess(layer.findModule(name).orElseThrow());
+            }
         } catch (ResolutionException | FindException e) {
             return List.of(PluginRecord.failed(folder, folderName, pluginModule,
                     Messages.unresolvable(folder, pluginModule, Messages.firstLine(String.valueOf(e.getMessage())))));
@@ -234,12 +248,13 @@ final class PluginLocator {
     }
 
     /**
-     * Reads the {@code Add-Exports} and {@code Add-Opens} attributes of {@code ref}'s manifest into {@code grants}.
+     * Reads the {@code Add-Exports} and {@code Add-Opens} attributes of {@code ref}'s manifest into {@code grants},
+     * and its {@code Enable-Native-Access} attribute into {@code nativeAccess}.
      *
      * @return {@code null} if every entry is acceptable, else the FAILED reason for the first that is not
      */
     private String readGrants(Path folder, String pluginModule, ModuleReference ref, Map<String, ModuleReference> modules,
-            List<Grant> grants) {
+            List<Grant> grants, Set<String> nativeAccess) {
         String jar = jarName(ref);
         Manifest manifest;
         try (ModuleReader reader = ref.open()) {
@@ -255,6 +270,21 @@ final class PluginLocator {
                     + Messages.describe(e));
         }
         String target = ref.descriptor().name();
+        String natives = manifest.getMainAttributes().getValue(Messages.ENABLE_NATIVE_ACCESS);
+        if (natives != null && !natives.isBlank()) {
+            String[] names = natives.strip().split("\\s+");
+            if (names.length > MAX_GRANTS) {
+                return Messages.tooManyGrants(folder, pluginModule, jar, Messages.ENABLE_NATIVE_ACCESS, names.length,
+                        MAX_GRANTS);
+            }
+            for (String name : names) {
+                if (!modules.containsKey(name)) {
+                    return Messages.nativeAccessOutsideFolder(folder, pluginModule, jar, name,
+                            platform.findModule(name).isPresent() || jdk.find(name).isPresent());
+                }
+                nativeAccess.add(name);
+            }
+        }
         for (String attribute : List.of(Messages.ADD_EXPORTS, Messages.ADD_OPENS)) {
             String value = manifest.getMainAttributes().getValue(attribute);
             if (value == null || value.isBlank()) {

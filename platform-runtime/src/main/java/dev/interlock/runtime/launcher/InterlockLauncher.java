@@ -278,8 +278,26 @@ public final class InterlockLauncher implements Callable<Integer> {
                 description = "the time bound of each scenario, in seconds (default ${DEFAULT-VALUE})")
         int timeoutSeconds;
 
+        @Option(names = "--verbose", description = "also show the plugins' INFO log records while the demos run"
+                + " (by default only warnings and errors: a demo's scenario drops connections on purpose, and the"
+                + " plugins log each one)")
+        boolean verbose;
+
         @Override
         public Integer call() throws InterruptedException {
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            java.util.logging.Level previous = root.getLevel();
+            if (!verbose) {
+                root.setLevel(java.util.logging.Level.WARNING);
+            }
+            try {
+                return runDemos();
+            } finally {
+                root.setLevel(previous);
+            }
+        }
+
+        private Integer runDemos() throws InterruptedException {
             PluginHost host = parent.host();
             if (host == null) {
                 return 1;

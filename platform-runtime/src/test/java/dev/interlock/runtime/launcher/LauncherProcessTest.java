@@ -231,4 +231,21 @@ class LauncherProcessTest {
         assertThat(fail.out()).contains("[demo-fail] FAIL in ").contains("events lost: 2  (VIOLATED)")
                 .contains("1 PASS, 1 FAIL, 0 ERROR, 0 no demo, 0 FAILED to load").doesNotContain("hello");
     }
+
+    @Test
+    void demo_nativeAccessPlugin_grantedByManifestAndNoWarning() throws Exception {
+        Path plugins = Files.createDirectories(tmp.resolve("native"));
+        Fixtures.installWithManifest(plugins, "native-user", "fixture.nativeuser",
+                java.util.Map.of("Enable-Native-Access", "fixture.nativeuser"));
+        Fixtures.install(plugins, "no-native", "fixture.zeta");
+        Result listed = interlock("--plugin-dir", plugins.toString(), "plugins", "--strict");
+        assertThat(listed.exit()).as(listed.out() + listed.err()).isZero();
+        assertThat(listed.out()).containsPattern("native-user +\\S+ +RESOLVED");
+        assertThat(listed.err()).isEmpty();
+
+        Result demo = interlock("--plugin-dir", plugins.toString(), "demo", "--only", "native-user");
+        assertThat(demo.exit()).as(demo.out() + demo.err()).isZero();
+        assertThat(demo.out()).contains("native access granted: true");
+        assertThat(demo.err()).isEmpty();
+    }
 }
