@@ -23,15 +23,21 @@
  *   <li><b>Cancellation.</b> Stages returned to a caller are that caller's own: cancelling one (through
  *       {@code toCompletableFuture().cancel(..)}) withdraws only that caller and never cancels work shared with
  *       other callers.
- *   <li><b>Threads.</b> User callbacks (operations, single-flight work, sequencer deliveries) run on the
+ *   <li><b>Threads.</b> User callbacks (operations, sequencer deliveries) run on the
  *       {@link dev.interlock.api.exec.Scheduler} the guard was created with, never on a guard-internal thread.
+ *       The one exception is single-flight work: it is invoked on the first caller's thread, inside
+ *       {@link dev.interlock.api.guard.SingleFlight#execute(Object, java.util.function.Supplier) execute}; it must
+ *       not block (it only starts the execution and returns its stage), and if it throws, every joined caller gets
+ *       the failure.
  *       Dependent actions attached by the caller run on whichever thread completes the stage.
  *   <li><b>Memory effects.</b> Unless a guard says otherwise: actions in a thread before it releases a permit,
  *       completes an operation's stage or advances a watch happen-before actions that follow the matching
  *       acquisition, the start of the next operation, or the completion of a waiter.
  *   <li><b>Reentrancy.</b> Guards are not reentrant. Awaiting a guard from inside its own callback with the same
  *       key (for example submitting to a lane and waiting on the result from an operation of that lane) deadlocks;
- *       the guards do not detect it.
+ *       the guards do not detect it. The exception is a single-flight call on a key from inside that key's work
+ *       supplier, which fails at once with {@link java.lang.IllegalStateException} (see
+ *       {@link dev.interlock.api.guard.SingleFlight}).
  *   <li><b>Estimates.</b> Sizes and counts reported for monitoring ({@code activeKeys()}, {@code pending()}) are
  *       snapshots: use them for metrics and tests, never to decide whether to act.
  * </ul>

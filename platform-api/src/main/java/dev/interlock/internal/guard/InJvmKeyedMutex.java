@@ -260,11 +260,33 @@ final class InJvmKeyedMutex<K> implements KeyedMutex<K> {
         return w.future;
     }
 
+    /**
+     * How many times a blocked platform thread checks for its grant before it parks: a few to a few tens of
+     * microseconds of {@link Thread#onSpinWait()}, depending on the core's pause latency; 0 on a single core, where
+     * spinning only delays the holder.
+     */
+    static final int SPINS_BEFORE_PARK = Runtime.getRuntime().availableProcessors() > 1 ? 1 << 9 : 0;
+
     private Permit<K> awaitBlocking(BlockingWaiter<K> w, Duration timeout) throws InterruptedException {
         Cancellable timer = null;
         if (timeout != null) {
             timer = scheduler.schedule(w::timeOut, timeout);
         }
+        // Spin briefly before parking. Grants are FIFO hand-offs, so under contention every acquisition of a hot key
+        // is a hand-off; if the waiter is parked each one costs an unpark and a context switch (microseconds), and the
+        // releaser, coming straight back for the key, queues and parks behind it: a convoy (2 threads on skewed keys
+        // measured 3.5 us/op before this spin, against 0.2 us for a barging lock). A key held for a short critical
+        // section is usually handed over while the waiter spins. Virtual threads never spin: a spinning virtual thread
+        // occupies a carrier that the holder may need in order to release.
+        if (SPINS_BEFORE_PARK > 0 && !Thread.currentThread().isVirtual()) {
+            for (int i = 0; i < SPINS_BEFORE_PARK && w.state() == BlockingWaiter.WAITING; i++) {
+                Thread.onSpinWait();
+            }
+        }
+        // A grant that lands during the spin is seen here and the grantor's unpark may arrive after we returned,
+        // leaving a permit on this thread: a later park of this thread then returns at once. That is harmless: every
+        // park below is followed by a re-check of the state (park may return spuriously anyway), so the loop only
+        // ends on GRANTED, TIMED_OUT or an interrupt.
         while (true) {
             int state = w.state();
             if (state == BlockingWaiter.GRANTED) {

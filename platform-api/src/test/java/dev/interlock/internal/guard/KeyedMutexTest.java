@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -247,6 +248,34 @@ class KeyedMutexTest {
         assertThat(outcome.get()).isInstanceOf(InterruptedException.class).hasMessageContaining("interrupt")
                 .hasMessageContaining("holds nothing");
         holder.release();
+        assertThat(m.activeKeys()).isZero();
+    }
+
+    /**
+     * A grant that lands while a platform waiter spins leaves an unpark permit on its thread (the waiter returns on the
+     * state before the grantor's unpark arrives). The next wait of that thread must treat the permit as a spurious
+     * wake-up: re-check its state and park again, never return without a grant.
+     */
+    @Test
+    void lock_platformThreadWithStaleUnparkPermit_parksAgainUntilGranted() throws Exception {
+        KeyedMutex<String> m = Env.manual().guard.newKeyedMutex("stale-permit");
+        Permit<String> holder = m.tryAcquire("k").orElseThrow();
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            LockSupport.unpark(Thread.currentThread()); // the stale permit: the first park returns at once
+            try {
+                Permit<String> p = m.lock("k");
+                outcome.set(p);
+                p.release();
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        awaitWaiting(waiter); // throws if lock() returned on the stale permit
+        assertThat(outcome.get()).isNull();
+        holder.release();
+        waiter.join();
+        assertThat(outcome.get()).isInstanceOf(Permit.class);
         assertThat(m.activeKeys()).isZero();
     }
 

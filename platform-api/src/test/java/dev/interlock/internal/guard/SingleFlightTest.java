@@ -53,18 +53,113 @@ class SingleFlightTest {
     }
 
     @Test
-    void execute_workRunsOnScheduler_notOnCallerStack() {
+    void execute_idleKey_workRunsOnCallingThreadInsideExecute() {
         Env.Manual env = new Env.Manual();
         SingleFlight<String, String> sf = env.guard.newSingleFlight("where");
-        AtomicInteger runs = new AtomicInteger();
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
         CompletionStage<String> s = sf.execute("k", () -> {
-            runs.incrementAndGet();
+            ranOn.set(Thread.currentThread());
             return CompletableFuture.completedFuture("x");
         });
-        assertThat(runs.get()).isZero();
-        env.manual.runUntilIdle();
-        assertThat(runs.get()).isEqualTo(1);
-        assertThat(s.toCompletableFuture().join()).isEqualTo("x");
+        // No scheduler step: the work ran inside execute, on this thread, and the key is free again.
+        assertThat(ranOn.get()).isSameAs(Thread.currentThread());
+        assertThat(s.toCompletableFuture()).isCompletedWithValue("x");
+        assertThat(sf.inFlight()).isZero();
+        assertThat(env.manual.runUntilIdle()).isZero();
+    }
+
+    @Test
+    void execute_workThrowsWhileAnotherThreadJoined_everyCallerGetsTheFailure() throws Exception {
+        Env.Manual env = new Env.Manual();
+        SingleFlight<String, String> sf = env.guard.newSingleFlight("throws");
+        AtomicReference<CompletionStage<String>> joined = new AtomicReference<>();
+        AtomicInteger executions = new AtomicInteger();
+        CompletionStage<String> first = sf.execute("k", () -> {
+            executions.incrementAndGet();
+            // Another thread arrives while the supplier is still running: it joins this execution.
+            Thread other = Thread.ofPlatform().start(() -> joined.set(sf.execute("k", () -> {
+                executions.incrementAndGet();
+                return CompletableFuture.completedFuture("second execution");
+            })));
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            throw new IllegalArgumentException("could not start");
+        });
+        assertThat(executions.get()).isEqualTo(1);
+        assertThat(env.failure(first)).isInstanceOf(IllegalArgumentException.class).hasMessage("could not start");
+        assertThat(env.failure(joined.get())).isInstanceOf(IllegalArgumentException.class).hasMessage("could not start");
+        assertThat(sf.inFlight()).isZero();
+    }
+
+    @Test
+    void execute_reentrantCallFromInsideWork_failsAtOnceAndLeavesTheExecutionIntact() throws Exception {
+        Env.Manual env = new Env.Manual();
+        SingleFlight<String, String> sf = env.guard.newSingleFlight("reentrant");
+        CompletableFuture<String> work = new CompletableFuture<>();
+        AtomicReference<CompletionStage<String>> direct = new AtomicReference<>();
+        AtomicReference<CompletionStage<String>> viaOtherKey = new AtomicReference<>();
+        AtomicInteger executions = new AtomicInteger();
+        CompletionStage<String> outer = sf.execute("k", () -> {
+            executions.incrementAndGet();
+            direct.set(sf.execute("k", () -> {
+                executions.incrementAndGet();
+                return CompletableFuture.completedFuture("inner");
+            }));
+            // Through another key's work on the same thread: still a cycle on "k".
+            sf.execute("other", () -> {
+                viaOtherKey.set(sf.execute("k", () -> {
+                    executions.incrementAndGet();
+                    return CompletableFuture.completedFuture("nested");
+                }));
+                return CompletableFuture.completedFuture("o");
+            });
+            return work;
+        });
+        assertThat(executions.get()).isEqualTo(1);
+        for (CompletionStage<String> reentrant : List.of(direct.get(), viaOtherKey.get())) {
+            assertThat(env.failure(reentrant)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("reentrant").hasMessageContaining("'k'").hasMessageContaining("own work");
+        }
+        assertThat(sf.inFlight()).isEqualTo(1);
+        assertThat(outer.toCompletableFuture()).isNotDone();
+        // After the supplier returned, the same thread is an ordinary joiner.
+        CompletionStage<String> later = sf.execute("k", () -> CompletableFuture.completedFuture("never"));
+        work.complete("v");
+        assertThat(env.await(outer)).isEqualTo("v");
+        assertThat(env.await(later)).isEqualTo("v");
+        assertThat(executions.get()).isEqualTo(1);
+        assertThat(sf.inFlight()).isZero();
+    }
+
+    @Test
+    void cancel_millionJoinersOnOneInProgressFlight_retainNoWaiters() throws Exception {
+        Env.Manual env = new Env.Manual();
+        InJvmSingleFlight<String, String> sf = (InJvmSingleFlight<String, String>) env.guard.<String, String>newSingleFlight("leak");
+        CompletableFuture<String> work = new CompletableFuture<>();
+        CompletionStage<String> leader = sf.execute("k", () -> work);
+        CompletionStage<String> stays = sf.execute("k", () -> work);
+        assertThat(sf.retainedWaiters("k")).isEqualTo(1);
+        for (int i = 0; i < 1_000_000; i++) {
+            sf.execute("k", () -> work).toCompletableFuture().cancel(false);
+        }
+        assertThat(sf.retainedWaiters("k")).isEqualTo(1);
+        // Timed-out callers are released too, and so are callers that complete their own stage.
+        for (int i = 0; i < 1_000; i++) {
+            sf.execute("k", Duration.ofMillis(1), () -> work);
+        }
+        sf.execute("k", () -> work).toCompletableFuture().complete("mine");
+        assertThat(sf.retainedWaiters("k")).isEqualTo(1_001);
+        env.manual.advance(Duration.ofMillis(1));
+        assertThat(sf.retainedWaiters("k")).isEqualTo(1);
+        assertThat(work).isNotDone();
+        work.complete("v");
+        assertThat(env.await(leader)).isEqualTo("v");
+        assertThat(env.await(stays)).isEqualTo("v");
+        assertThat(sf.inFlight()).isZero();
+        assertThat(sf.retainedWaiters("k")).isZero();
     }
 
     @ParameterizedTest(name = "{0}")
