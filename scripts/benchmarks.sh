@@ -47,7 +47,7 @@ run mls       'mls.MlsCreateGroupBenchmark\.|mls.MlsAddMemberBenchmark\.|mls.Mls
 
 echo "FORKS=$FORKS WARMUPS=$WARMUPS ITERATIONS=$ITERATIONS${KEEP:+ KEEP=$KEEP}${ONLY:+ ONLY='$ONLY'} scripts/benchmarks.sh" \
   >> "$OUT/commands.txt"
-CMD="$(paste -sd '|' "$OUT/commands.txt" | sed 's/|/` then `/g')"
+CMD="$(awk 'NR > 1 { printf "` then `" } { printf "%s", $0 }' "$OUT/commands.txt")"
 python3 scripts/benchmarks_report.py "$OUT" "$JAVA" "$CMD" > docs/benchmarks.md
 # Figures measured by other harnesses (image size and start-up, the bridge's outbox, ...), each fragment with the
 # command that produced it.

@@ -111,7 +111,7 @@ out = []
 w = out.append
 w("# Benchmarks")
 w("")
-w("Every figure below comes from one run of the suite, each beside its baselines from the same run.")
+w("Each table comes from one JMH run, so every figure stands beside its baselines measured in the same run; the commands that produced them are listed here.")
 w("")
 w(f"- Command: `{command}`")
 w(f"- JDK: {' / '.join(version)}")
