@@ -5,8 +5,6 @@ import dev.interlock.plugin.mse.MsePlugin;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -38,8 +36,10 @@ class CommandsTest {
 
     @Test
     void connectAndListen_threePeers_printOneJsonLinePerConnection() throws Exception {
-        PipedInputStream pipeIn = new PipedInputStream(1 << 16);
-        PrintStream listenOut = new PrintStream(new PipedOutputStream(pipeIn), true, StandardCharsets.UTF_8);
+        // listen prints from a thread per connection: collect whole lines (a pipe would fail with "Write end dead"
+        // when the thread that wrote last has ended before the reader caught up)
+        java.util.concurrent.BlockingQueue<String> printed = new java.util.concurrent.LinkedBlockingQueue<>();
+        PrintStream listenOut = new PrintStream(new LineSink(printed), true, StandardCharsets.UTF_8);
         java.io.ByteArrayOutputStream listenErr = new java.io.ByteArrayOutputStream();
         CompletableFuture<Integer> listener = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
@@ -54,8 +54,7 @@ class CommandsTest {
                 listenOut.close();
             }
         });
-        java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(pipeIn, StandardCharsets.UTF_8));
-        String first = lines.readLine();
+        String first = printed.poll(30, TimeUnit.SECONDS);
         Matcher m = Pattern.compile("\\{\"listening\":(\\d+)}").matcher(first);
         assertThat(m.matches()).as(first).isTrue();
         String target = "127.0.0.1:" + m.group(1);
@@ -75,7 +74,8 @@ class CommandsTest {
         assertThat(rejected.out()).contains("\"ok\":false", "\"error\":\"peer-closed\"");
 
         assertThat(listener.get(30, TimeUnit.SECONDS)).isEqualTo(1); // one of three failed
-        List<String> perConnection = lines.lines().toList();
+        List<String> perConnection = new java.util.ArrayList<>();
+        printed.drainTo(perConnection);
         assertThat(perConnection).hasSize(3);
         assertThat(perConnection.get(0)).contains("\"ok\":true", "\"method\":\"rc4\"");
         assertThat(perConnection.get(1)).contains("\"ok\":true", "\"mse\":false");
@@ -119,5 +119,25 @@ class CommandsTest {
         TestContext.Run r = context.run(command("connect"), "--help");
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("--info-hash", "--policy");
+    }
+
+    /** An output stream that hands each complete line to a queue; safe for writers on several threads. */
+    private static final class LineSink extends java.io.OutputStream {
+        private final java.util.concurrent.BlockingQueue<String> lines;
+        private final java.io.ByteArrayOutputStream current = new java.io.ByteArrayOutputStream();
+
+        LineSink(java.util.concurrent.BlockingQueue<String> lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                lines.add(current.toString(StandardCharsets.UTF_8));
+                current.reset();
+            } else {
+                current.write(b);
+            }
+        }
     }
 }
