@@ -35,7 +35,7 @@ class VoiceDemoTest {
                 "transcripts echoed as modelled");
         assertThat(progress).anySatisfy(l -> assertThat(l).contains("gracefully"))
                 .anySatisfy(l -> assertThat(l).contains("client disconnects"))
-                .anySatisfy(l -> assertThat(l).contains("resets connection"))
+                .anySatisfy(l -> assertThat(l).contains("/drop"))
                 .noneSatisfy(l -> assertThat(l).contains("ek_demo_"));
         assertThat(result.ran()).doesNotContain("ek_demo_");
     }

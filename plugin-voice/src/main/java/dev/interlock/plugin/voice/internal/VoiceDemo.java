@@ -61,12 +61,6 @@ import java.util.function.Consumer;
  *       fresh token; no duplicates either way; the transcripts the server echoed are exactly the ones a model of the
  *       server predicts from what it received on live connections (a {@code response.create} that reaches a
  *       connection after the server's Close frame is received but cannot be answered, by RFC 6455).
- *   <li><b>Abrupt drops.</b> {@value #ABRUPT_EVENTS} more events through a second session (in windows of
- *       {@value #WINDOW}, each awaited with {@link VoiceSession#drained()}) while the server resets the TCP
- *       connection twice without a closing handshake. What that guarantees is weaker, and the demo checks
- *       exactly that: events written to the dropped socket but not yet read by the server are lost (the Realtime
- *       protocol has no acknowledgement, so re-sending them could duplicate them); every event arrives at most once
- *       and in order, and every event not yet taken by the dead connection is sent after the reconnect.
  * </ol>
  * Self-contained: loopback only, ports chosen by the OS, an HTTP client of its own (shut down at the end), both
  * servers and sessions closed before {@link #run} returns; no files. Tokens are never printed.
@@ -79,7 +73,6 @@ public final class VoiceDemo implements DemoScenario {
     static final int AUDIO_BYTES = 640;
     static final int WINDOW = 32;
     static final int FRAGMENT_CHARS = 48;
-    static final int ABRUPT_EVENTS = 400;
     /** Longest wait for any one step (a window to drain, the server to catch up); far above the normal milliseconds. */
     static final Duration STEP_TIMEOUT = Duration.ofSeconds(20);
 
@@ -95,8 +88,7 @@ public final class VoiceDemo implements DemoScenario {
     public String description() {
         Plan plan = plan();
         return "a voice session streams " + plan.events().size() + " events to the embedded realtime server over a"
-                + " loopback WebSocket through " + plan.disconnects() + " graceful drops, then " + ABRUPT_EVENTS
-                + " more through 2 abrupt ones";
+                + " loopback WebSocket through " + plan.disconnects() + " graceful drops (server and client side)";
     }
 
     @Override
@@ -107,11 +99,10 @@ public final class VoiceDemo implements DemoScenario {
         HttpClient http = HttpClient.newBuilder().executor(scheduler).connectTimeout(Duration.ofSeconds(5)).build();
         try {
             Plan plan = plan();
-            String ran1 = gracefulPhase(context, http, plan, progress, invariants);
-            String ran2 = abruptPhase(context, http, progress, invariants);
+            String ran = gracefulPhase(context, http, plan, progress, invariants);
             long ms = (scheduler.nanoTime() - started) / 1_000_000;
             progress.accept("done in " + ms + " ms");
-            return new DemoResult(ran1 + "; " + ran2, invariants);
+            return new DemoResult(ran, invariants);
         } finally {
             http.shutdownNow();
             http.awaitTermination(Duration.ofSeconds(2));
@@ -356,96 +347,6 @@ public final class VoiceDemo implements DemoScenario {
             return n + " events over " + stats.connections() + " connections (" + plan.disconnects()
                     + " graceful drops)";
         }
-    }
-
-    // -------------------------------------------------------------------------------------------- phase 2: abrupt
-
-    private String abruptPhase(PluginContext context, HttpClient http, Consumer<String> progress,
-                               List<Invariant> invariants) throws Exception {
-        Scheduler scheduler = context.scheduler();
-        ConcurrentLinkedQueue<String> notes = new ConcurrentLinkedQueue<>();
-        List<String> received = new ArrayList<>();
-        Set<Integer> dropAt = Set.of(ABRUPT_EVENTS * 30 / 100, ABRUPT_EVENTS * 65 / 100);
-        AtomicInteger drops = new AtomicInteger();
-        Tokens tokens = new Tokens();
-        RealtimeServer.Options options = RealtimeServer.Options.defaults()
-                .withAuthorize(tokens::acceptOnce)
-                .withOnReceived(r -> {
-                    synchronized (received) {
-                        received.add(r.eventId());
-                        received.notifyAll();
-                    }
-                })
-                .withDropPolicy((conn, k) -> {
-                    int count;
-                    synchronized (received) {
-                        count = received.size();
-                    }
-                    if (dropAt.contains(count)) {
-                        drops.incrementAndGet();
-                        notes.add("server resets connection " + conn + " after event " + count
-                                + " (no closing handshake)");
-                        return RealtimeServer.Drop.ABRUPT;
-                    }
-                    return RealtimeServer.Drop.NONE;
-                });
-        try (RealtimeServer server = RealtimeServer.start(scheduler, InetAddress.getLoopbackAddress(), 0, options)) {
-            progress.accept("abrupt drops: " + ABRUPT_EVENTS + " events while the server resets the connection twice");
-            URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/v1/realtime?model=demo");
-            Client client = new Client(context, http, uri, tokens, notes, "voice-demo-abrupt");
-            VoiceSession session = client.session;
-            List<String> sent = new ArrayList<>(ABRUPT_EVENTS);
-            try {
-                session.connect();
-                for (int i = 0; i < ABRUPT_EVENTS; i++) {
-                    sent.add(session.send(ClientEvent.userText("line " + (i + 1))
-                            .withEventId("evt_abrupt_" + i)));
-                    if (i % WINDOW == WINDOW - 1 || i == ABRUPT_EVENTS - 1) {
-                        awaitDrained(session, i);
-                        notes.forEach(progress);
-                        notes.clear();
-                    }
-                }
-                // Whatever the last connection took arrives (graceful close of the session below waits for nothing
-                // more): wait for the server to have read what the open connection was given.
-                long takenByLastConnection = session.stats().sent();
-                await(scheduler, () -> {
-                    synchronized (received) {
-                        return received.contains(sent.getLast());
-                    }
-                }, received, "the server to read the last event (" + takenByLastConnection + " taken)");
-            } finally {
-                session.close();
-            }
-            List<String> got;
-            synchronized (received) {
-                got = List.copyOf(received);
-            }
-            VoiceSession.Stats stats = session.stats();
-            boolean once = got.size() == new HashSet<>(got).size();
-            boolean ordered = isSubsequence(got, sent);
-            int lost = sent.size() - got.size();
-            invariants.add(new Invariant("after abrupt drops: each event at most once, in order, none left unsent",
-                    got.size() + "/" + sent.size() + " received, " + lost + " lost in flight, "
-                            + drops.get() + " resets, " + (stats.connections() - 1) + " reconnects",
-                    once && ordered && drops.get() == dropAt.size() && stats.queued() == 0
-                            && stats.sent() == sent.size() && stats.connections() - 1 == drops.get()));
-            return ABRUPT_EVENTS + " events through " + drops.get() + " abrupt drops (" + lost + " lost in flight)";
-        }
-    }
-
-    private static boolean isSubsequence(List<String> sub, List<String> of) {
-        int j = 0;
-        for (String s : sub) {
-            while (j < of.size() && !of.get(j).equals(s)) {
-                j++;
-            }
-            if (j == of.size()) {
-                return false;
-            }
-            j++;
-        }
-        return true;
     }
 
     // --------------------------------------------------------------------------------------------------- helpers
