@@ -44,7 +44,7 @@ class CommandsTest {
         CompletableFuture<Integer> listener = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try {
-                listener.complete(command("listen").run(context, List.of("--port", "0", "--info-hash", OTHER,
+                listener.complete(command("listen").run(context.plugin(), List.of("--port", "0", "--info-hash", OTHER,
                         "--info-hash", HASH, "--policy", "prefer", "--count", "3", "--timeout", "5s"),
                         new PluginCommand.Io(new ByteArrayInputStream(new byte[0]), listenOut,
                                 new PrintStream(listenErr, true, StandardCharsets.UTF_8))));

@@ -1,19 +1,13 @@
 package dev.interlock.plugin.ratchet.internal;
 
 import dev.interlock.api.exec.Scheduler;
-import dev.interlock.api.guard.ConcurrencyGuard;
 import dev.interlock.api.plugin.DemoResult;
-import dev.interlock.api.plugin.PluginConfig;
-import dev.interlock.api.plugin.PluginContext;
+import dev.interlock.testkit.TestPluginContext;
 import dev.interlock.plugin.ratchet.KeyExchange;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,76 +15,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The demo scenario: real loopback TCP, the production scheduler, the real hybrid key exchange. */
 class RatchetDemoTest {
 
-    /** What the host gives the plugin: the production scheduler, and the key exchange its module binds. */
-    private record Context(Scheduler scheduler, ConcurrencyGuard guard) implements PluginContext {
-        static Context create() {
-            Scheduler s = Scheduler.virtualThreads();
-            return new Context(s, ConcurrencyGuard.inJvm(s));
-        }
-
-        @Override
-        public String pluginId() {
-            return "ratchet";
-        }
-
-        @Override
-        public PluginConfig config() {
-            return new PluginConfig() {
-                @Override
-                public Optional<String> get(String key) {
-                    return Optional.empty();
-                }
-
-                @Override
-                public int getInt(String key, int defaultValue) {
-                    return defaultValue;
-                }
-
-                @Override
-                public Duration getDuration(String key, Duration defaultValue) {
-                    return defaultValue;
-                }
-
-                @Override
-                public boolean getBoolean(String key, boolean defaultValue) {
-                    return defaultValue;
-                }
-
-                @Override
-                public Set<String> keys() {
-                    return Set.of();
-                }
-
-                @Override
-                public Map<String, String> asMap() {
-                    return Map.of();
-                }
-            };
-        }
-
-        @Override
-        public Path dataDirectory() {
-            return Path.of(System.getProperty("java.io.tmpdir"));
-        }
-
-        @Override
-        public System.Logger logger() {
-            return System.getLogger("ratchet-demo-test");
-        }
-
-        @Override
-        public <T> T instance(Class<T> type) {
-            if (type == KeyExchange.class) {
-                return type.cast(KeyExchange.hybridMlKem768X25519());
-            }
-            throw new IllegalStateException("the demo asked for " + type);
-        }
-    }
-
     @Test
     void demo_fromThePlugin_thirtySimultaneousRoundsPassEveryInvariant() throws Exception {
         List<String> progress = new CopyOnWriteArrayList<>();
-        DemoResult result = new RatchetPlugin().demo().orElseThrow().run(Context.create(), progress::add);
+        DemoResult result = new RatchetPlugin().demo().orElseThrow().run(TestPluginContext.of("ratchet", Scheduler.virtualThreads())
+                // the key exchange the plugin's module binds
+                .withInstance(KeyExchange.class, KeyExchange.hybridMlKem768X25519()), progress::add);
         assertThat(result.passed()).as("%s", result).isTrue();
         assertThat(result.invariants()).extracting(i -> i.name() + ": " + i.observed()).containsExactly(
                 "rounds timed out: 0", "rounds run: 30", "versions equal: yes",
@@ -107,7 +37,9 @@ class RatchetDemoTest {
     void demo_roundBoundTooShortToRekey_reportsTimedOutRoundAsFailing() throws Exception {
         RatchetDemo demo = new RatchetDemo(3, Duration.ofNanos(1));
         List<String> progress = new CopyOnWriteArrayList<>();
-        DemoResult result = demo.run(Context.create(), progress::add);
+        DemoResult result = demo.run(TestPluginContext.of("ratchet", Scheduler.virtualThreads())
+                // the key exchange the plugin's module binds
+                .withInstance(KeyExchange.class, KeyExchange.hybridMlKem768X25519()), progress::add);
         assertThat(result.passed()).isFalse();
         assertThat(result.invariants().getFirst()).isEqualTo(new DemoResult.Invariant("rounds timed out", "1", false));
         assertThat(progress).contains("round 1 did not complete within 0 ms; stopping");
