@@ -418,8 +418,8 @@ public final class DefaultVoiceSession implements VoiceSession {
 
     /** Lane: the channel took {@code event}: it leaves the outbox for good. */
     private void taken(ClientEvent event) {
+        sent.incrementAndGet(); // before confirm: confirm completes drained(), whose waiters may read stats()
         outbox.confirm(event);
-        sent.incrementAndGet();
     }
 
     /** Lane: the channel did not take {@code event}: back to the front of the outbox, and this channel is done. */

@@ -28,6 +28,10 @@ import java.util.concurrent.CompletionStage;
  *   <li>The JDK allows one outstanding send; {@link #send} enforces the contract's "one at a time" and
  *       {@link #close} chains the Close frame after the send in progress.
  *   <li>Listener calls are made from a single delivery queue drained on the scheduler, one at a time, in order.
+ *   <li>Liveness: with a {@code keepAlive} interval, a connection that has been silent that long gets a Ping; if
+ *       nothing at all arrives within another interval, or the Ping cannot be written, the connection is declared
+ *       dead and reported closed (abrupt). Without it a half-open connection (the peer reset it and the JDK never
+ *       reported the reset, or the peer vanished) would look open for as long as this side has nothing to send.
  * </ul>
  * Credentials go into the upgrade request's headers and nowhere else (not into {@link #describe()} or errors).
  */
@@ -37,11 +41,31 @@ public final class WebSocketEventChannel implements EventChannel {
 
     /** How long a graceful close waits for the peer's Close frame before aborting the connection. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long a channel whose send failed waits for the JDK to report the end of the connection (onClose/onError,
+     * with the real code and reason, and any server events still buffered) before aborting it itself.
+     *
+     * <p>Short, because a send fails only on a broken transport: when the peer's Close frame arrives, the JDK calls
+     * {@code onClose} (and this channel stops sending) before it closes its output, so a graceful close never gets
+     * here. After a TCP reset the JDK sometimes never tells its listener (seen on JDK 25: the write fails with
+     * "closed output" while the read side stays silent); without this bound the session would believe a dead
+     * connection open and hold its queue (the voice demo stalled that way).
+     */
+    static final Duration SEND_FAILURE_GRACE = Duration.ofMillis(500);
+
+    /** RFC 6455 §7.4.1 "abnormal closure": the status the JDK reports when no Close frame was received. */
+    private static final int ABNORMAL_CLOSURE = 1006;
+
+    private static final byte[] PING_PAYLOAD = "interlock-keepalive".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final Scheduler scheduler;
     private final int maxMessageChars;
     private final String description;
+    /** Silence after which a Ping is sent, and the longest wait for anything after it; 0 = no keep-alive. */
+    private final long keepAliveNanos;
     private final Object lock = new Object();
+    /** When anything (a message, a Ping, a Pong, the open) last arrived; {@link Scheduler#nanoTime()}. */
+    private volatile long lastHeardNanos;
 
     // Guarded by lock.
     private ReadyState state = ReadyState.CONNECTING;
@@ -55,29 +79,40 @@ public final class WebSocketEventChannel implements EventChannel {
     private final StringBuilder partial = new StringBuilder();
     /** Watchdogs of {@link #abortUnlessClosedWithin}, cancelled once the close is reported (at most two: send, close). */
     private final List<Cancellable> closeTimers = new ArrayList<>(2);
+    /** When the outstanding keep-alive Ping was sent, 0 if none is. */
+    private long pingSentNanos;
+    private Cancellable keepAliveTimer;
 
-    private WebSocketEventChannel(Scheduler scheduler, int maxMessageChars, String description) {
+    private WebSocketEventChannel(Scheduler scheduler, int maxMessageChars, String description, Duration keepAlive) {
         this.scheduler = scheduler;
         this.maxMessageChars = maxMessageChars;
         this.description = description;
+        this.keepAliveNanos = keepAlive.toNanos();
     }
 
     /**
      * Starts opening a WebSocket to {@code uri}; the channel is returned at once in {@code CONNECTING}.
      *
-     * @param client  the HTTP client (its executor should be the host's scheduler)
-     * @param headers upgrade request headers, e.g. {@code Authorization} (secrets: never logged)
+     * @param client    the HTTP client (its executor should be the host's scheduler)
+     * @param headers   upgrade request headers, e.g. {@code Authorization} (secrets: never logged)
+     * @param keepAlive silence after which a Ping is sent and, after it, the longest wait for anything to arrive
+     *                  before the connection is declared dead; {@link Duration#ZERO} turns the keep-alive off
      */
     public static WebSocketEventChannel open(HttpClient client, Scheduler scheduler, URI uri, Map<String, String> headers,
-                                             Duration connectTimeout, int maxMessageChars) {
+                                             Duration connectTimeout, int maxMessageChars, Duration keepAlive) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(keepAlive, "keepAlive");
         if (maxMessageChars < 1) {
             throw new IllegalArgumentException("maxMessageChars must be >= 1, got " + maxMessageChars);
         }
+        if (keepAlive.isNegative()) {
+            throw new IllegalArgumentException("keepAlive must be positive (or zero: off), got " + keepAlive);
+        }
         String shown = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
                 + (uri.getRawPath() == null ? "" : uri.getRawPath());
-        WebSocketEventChannel channel = new WebSocketEventChannel(scheduler, maxMessageChars, "websocket:" + shown);
+        WebSocketEventChannel channel = new WebSocketEventChannel(scheduler, maxMessageChars, "websocket:" + shown,
+                keepAlive);
         WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(connectTimeout);
         headers.forEach(builder::header);
         builder.buildAsync(uri, channel.new JdkListener()).whenComplete((ws, error) -> {
@@ -150,16 +185,10 @@ public final class WebSocketEventChannel implements EventChannel {
                 return;
             }
             result.completeExceptionally(error);
-            // The JDK fails a send with "closed output" when the peer's Close frame has arrived (it closes our output
-            // itself), possibly before our onClose runs. Aborting now would reset the connection, and a peer that is
-            // reset may discard messages it has not read yet. So: no more sends, and let onClose / onError report
-            // the end; if neither comes within CLOSE_TIMEOUT, abort then.
-            synchronized (lock) {
-                if (state == ReadyState.OPEN) {
-                    state = ReadyState.CLOSING;
-                }
-            }
-            abortUnlessClosedWithin(CLOSE_TIMEOUT, "send failed: " + rootMessage(error));
+            // The transport broke (a graceful close reports onClose before the JDK closes its output, and stops our
+            // sends first). No more sends; let onClose / onError report the end with what the JDK knows, and abort
+            // if neither comes within SEND_FAILURE_GRACE (after a reset the JDK may never report it).
+            transportBroke("send failed: " + rootMessage(error));
         });
         return result;
     }
@@ -218,6 +247,82 @@ public final class WebSocketEventChannel implements EventChannel {
         }
     }
 
+    // ------------------------------------------------------------------------------------------------ keep-alive
+
+    private void scheduleKeepAlive() {
+        if (keepAliveNanos == 0) {
+            return;
+        }
+        Cancellable timer = scheduler.schedule(this::checkAlive, Duration.ofNanos(keepAliveNanos));
+        boolean cancelNow;
+        synchronized (lock) {
+            cancelNow = closedReported;
+            if (!cancelNow) {
+                keepAliveTimer = timer;
+            }
+        }
+        if (cancelNow) {
+            timer.cancel();
+        }
+    }
+
+    /** Timer: Ping a silent connection; declare it dead if its last Ping went unanswered for a whole interval. */
+    private void checkAlive() {
+        long now = scheduler.nanoTime();
+        WebSocket ws;
+        boolean dead = false;
+        boolean ping = false;
+        synchronized (lock) {
+            if (closedReported || state != ReadyState.OPEN) {
+                return; // closing has its own timers
+            }
+            ws = socket;
+            long heard = lastHeardNanos;
+            if (pingSentNanos != 0 && heard - pingSentNanos < 0) {
+                dead = now - pingSentNanos >= keepAliveNanos;
+            } else if (now - heard >= keepAliveNanos) {
+                ping = true;
+                pingSentNanos = now;
+            } else {
+                pingSentNanos = 0;
+            }
+        }
+        if (dead) {
+            failed(1006, "nothing received within " + Duration.ofNanos(keepAliveNanos).toMillis()
+                    + " ms of a keep-alive Ping: the connection is dead");
+            return;
+        }
+        if (ping) {
+            CompletableFuture<WebSocket> sent;
+            try {
+                sent = ws.sendPing(ByteBuffer.wrap(PING_PAYLOAD));
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            sent.whenComplete((w, error) -> {
+                // IllegalStateException: the JDK is answering a Ping of the peer's right now; try at the next tick
+                if (error != null && !(rootCause(error) instanceof IllegalStateException)) {
+                    transportBroke("keep-alive Ping failed: " + rootMessage(error));
+                }
+            });
+        }
+        scheduleKeepAlive();
+    }
+
+    /** A write failed: no more sends; the JDK has {@link #SEND_FAILURE_GRACE} to report the end, then we abort. */
+    private void transportBroke(String reason) {
+        synchronized (lock) {
+            if (state == ReadyState.OPEN) {
+                state = ReadyState.CLOSING;
+            }
+        }
+        abortUnlessClosedWithin(SEND_FAILURE_GRACE, reason);
+    }
+
+    private void heard() {
+        lastHeardNanos = scheduler.nanoTime();
+    }
+
     @Override
     public void abort() {
         WebSocket ws;
@@ -256,8 +361,12 @@ public final class WebSocketEventChannel implements EventChannel {
             closedReported = true;
             state = ReadyState.CLOSED;
             partial.setLength(0);
-            timers = List.copyOf(closeTimers);
+            timers = new ArrayList<>(closeTimers);
             closeTimers.clear();
+            if (keepAliveTimer != null) {
+                timers.add(keepAliveTimer);
+                keepAliveTimer = null;
+            }
         }
         // closed in time: the watchdogs are not needed (and must not keep a task pending on the host's scheduler)
         timers.forEach(Cancellable::cancel);
@@ -297,11 +406,16 @@ public final class WebSocketEventChannel implements EventChannel {
     }
 
     private static String rootMessage(Throwable e) {
+        Throwable c = rootCause(e);
+        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+    }
+
+    private static Throwable rootCause(Throwable e) {
         Throwable c = e;
         while (c.getCause() != null && c != c.getCause()) {
             c = c.getCause();
         }
-        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+        return c;
     }
 
     /** Receives from the JDK WebSocket; the JDK calls it one frame at a time. */
@@ -317,7 +431,9 @@ public final class WebSocketEventChannel implements EventChannel {
                 }
             }
             if (opened) {
+                heard();
                 enqueue(Listener::onOpen);
+                scheduleKeepAlive();
                 webSocket.request(1);
             } else {
                 // closed before the upgrade finished: nobody wants this connection any more
@@ -327,6 +443,7 @@ public final class WebSocketEventChannel implements EventChannel {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            heard();
             String whole = null;
             boolean tooBig = false;
             int total;
@@ -360,6 +477,20 @@ public final class WebSocketEventChannel implements EventChannel {
         }
 
         @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            heard(); // the JDK answers with a Pong itself
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            heard();
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
             webSocket.sendClose(1003, "binary frames are not part of this protocol");
             failed(1003, "server sent a binary frame; events are JSON text");
@@ -368,10 +499,13 @@ public final class WebSocketEventChannel implements EventChannel {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            // 1006 is never sent in a Close frame (RFC 6455 §7.4.1): the JDK reports it when the connection ended
+            // without one (the peer reset or closed the TCP connection), an abrupt end with nothing to answer.
+            boolean abrupt = statusCode == ABNORMAL_CLOSURE;
             CompletableFuture<?> after;
             boolean echo;
             synchronized (lock) {
-                echo = state == ReadyState.OPEN;
+                echo = state == ReadyState.OPEN && !abrupt;
                 state = ReadyState.CLOSED;
                 after = lastSend;
             }
@@ -379,7 +513,8 @@ public final class WebSocketEventChannel implements EventChannel {
                 // The server started the closing handshake: answer after the send in progress (RFC 6455 §5.5.1).
                 after.handle((v, e) -> webSocket.sendClose(WebSocket.NORMAL_CLOSURE, ""));
             }
-            reportClosed(statusCode, reason, false);
+            reportClosed(statusCode, abrupt && reason.isEmpty() ? "connection ended without a Close frame" : reason,
+                    abrupt);
             return null;
         }
 

@@ -148,6 +148,11 @@ public final class RealtimeServer implements AutoCloseable {
         return server.connections().size();
     }
 
+    /** Ping frames received on the connections open now (each answered with a Pong). */
+    public long pingsReceived() {
+        return server.connections().stream().mapToLong(WebSocketServer.Connection::pingsReceived).sum();
+    }
+
     /** Drops every open connection; returns how many. */
     public int dropAll(Drop how) {
         int n = 0;

@@ -160,6 +160,7 @@ public final class WebSocketServer implements AutoCloseable {
         private volatile int fragmentChars;
         private boolean closeReported;
         private volatile boolean opened;
+        private final AtomicLong pings = new AtomicLong();
 
         private Connection(long id, Socket socket) {
             this.id = id;
@@ -169,6 +170,11 @@ public final class WebSocketServer implements AutoCloseable {
         /** A number unique within this server, in accept order. */
         public long id() {
             return id;
+        }
+
+        /** Ping frames received on this connection so far (each answered with a Pong). */
+        public long pingsReceived() {
+            return pings.get();
         }
 
         /**
@@ -414,6 +420,7 @@ public final class WebSocketServer implements AutoCloseable {
                         return;
                     }
                     case 0x9 -> {
+                        pings.incrementAndGet();
                         synchronized (writeLock) {
                             writeFrame(0xA, true, payload);
                             out.flush();
